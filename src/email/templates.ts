@@ -1,0 +1,69 @@
+/**
+ * Email templates: pure functions from data to subject, text and HTML. Every interpolated value is escaped for
+ * HTML; links appear verbatim in the text part so any mail client can follow them.
+ */
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+interface LinkEmail {
+  organizationName: string;
+  link: string;
+  expiresInMinutes: number;
+}
+
+export function magicLinkLoginEmail(data: LinkEmail): RenderedEmail {
+  return linkEmail({
+    subject: `Log in to ${data.organizationName}`,
+    intro: `Click the link below to log in to ${data.organizationName}.`,
+    action: "Log in",
+    ...data,
+  });
+}
+
+export function magicLinkSignupEmail(data: LinkEmail): RenderedEmail {
+  return linkEmail({
+    subject: `Finish signing up for ${data.organizationName}`,
+    intro: `Click the link below to confirm your email address and join ${data.organizationName}.`,
+    action: "Sign up",
+    ...data,
+  });
+}
+
+export function passwordResetEmail(data: LinkEmail & { loginLink: string | null }): RenderedEmail {
+  const email = linkEmail({
+    subject: `Reset your ${data.organizationName} password`,
+    intro: `Someone asked to reset the password of your ${data.organizationName} account. If it was you, click the link below to choose a new password. If it was not, you can ignore this email: your password has not changed.`,
+    action: "Reset password",
+    ...data,
+  });
+  if (!data.loginLink) return email;
+  return {
+    subject: email.subject,
+    text: `${email.text}\nOr log in without a password:\n${data.loginLink}\n`,
+    html: email.html.replace(
+      "</body>",
+      `<p>Or <a href="${escapeHtml(data.loginLink)}">log in without a password</a>.</p></body>`,
+    ),
+  };
+}
+
+function linkEmail(d: LinkEmail & { subject: string; intro: string; action: string }): RenderedEmail {
+  const expiry =
+    d.expiresInMinutes >= 120
+      ? `${Math.round(d.expiresInMinutes / 60)} hours`
+      : `${d.expiresInMinutes} minutes`;
+  const text = `${d.intro}\n\n${d.action}:\n${d.link}\n\nThis link can be used once and expires in ${expiry}.\n`;
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">
+<p>${escapeHtml(d.intro)}</p>
+<p><a href="${escapeHtml(d.link)}" style="display:inline-block;padding:10px 18px;background:#1f4fd8;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(d.action)}</a></p>
+<p style="color:#555;font-size:13px">This link can be used once and expires in ${expiry}.</p>
+</body></html>`;
+  return { subject: d.subject, text, html };
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { AuthError } from "../errors/auth-error.js";
+import type { AppServices } from "./context.js";
+import { errorHandler, sendError } from "./error-handler.js";
+import { registerJsonBody } from "./json-body.js";
+import { createProjectAuth } from "./project-auth.js";
+import { registerDevOutboxRoutes } from "./routes/dev-outbox.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerMagicLinksRoutes } from "./routes/magic-links.js";
+import { registerMagicLinksEmailRoutes } from "./routes/magic-links-email.js";
+import { registerOrganizationsRoutes } from "./routes/organizations.js";
+import { registerOrganizationsMembersRoutes } from "./routes/organizations-members.js";
+import { registerPasswordsRoutes } from "./routes/passwords.js";
+import { registerPasswordsEmailRoutes } from "./routes/passwords-email.js";
+import { registerPasswordsSessionRoutes } from "./routes/passwords-session.js";
+import { registerSessionsRoutes } from "./routes/sessions.js";
+import { registerSessionsJwksRoutes } from "./routes/sessions-jwks.js";
+
+/** Routes behind project authentication, one registrar per route file. */
+const B2B_ROUTES = [
+  registerOrganizationsRoutes,
+  registerOrganizationsMembersRoutes,
+  registerMagicLinksEmailRoutes,
+  registerMagicLinksRoutes,
+  registerPasswordsRoutes,
+  registerPasswordsEmailRoutes,
+  registerPasswordsSessionRoutes,
+  registerSessionsRoutes,
+];
+
+export interface HttpAppOptions {
+  logger: FastifyServerOptions["logger"];
+}
+
+/**
+ * The Fastify app: JSON in and out on every path (unknown routes and wrong methods included), Stytch-shaped
+ * errors from one handler, Basic project auth on /v1/b2b/* (but the public JWKS).
+ */
+export function createHttpApp(services: AppServices, options: HttpAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger,
+    genReqId: () => randomUUID(),
+    trustProxy: services.config.trustProxy,
+    bodyLimit: 256 * 1024,
+    // Slow or stalled clients are cut off instead of holding sockets (ATK-50).
+    requestTimeout: 30_000,
+    connectionTimeout: 30_000,
+    return503OnClosing: true,
+    ajv: {
+      // No type coercion: "60" is not an integer here (ATK-39); unknown fields are ignored, never stored.
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+  });
+
+  app.decorateRequest("project", null);
+  registerJsonBody(app);
+  app.setErrorHandler(errorHandler);
+
+  const routes: { method: string; pattern: RegExp }[] = [];
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const pattern = new RegExp(
+      `^${route.url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[^/]+")}/?$`,
+    );
+    for (const method of methods) routes.push({ method, pattern });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const known = routes.some((r) => r.pattern.test(path));
+    return sendError(request, reply, new AuthError(known ? "method_not_allowed" : "route_not_found"));
+  });
+
+  // Tokens and sessions appear in these responses: no cache may keep them (CS-7).
+  app.addHook("onSend", async (request, reply) => {
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    if (request.url.startsWith("/dev/")) reply.header("referrer-policy", "no-referrer");
+  });
+
+  registerHealthRoutes(app, services);
+  registerSessionsJwksRoutes(app, services);
+  if (services.config.devOutbox) registerDevOutboxRoutes(app, services);
+
+  const projectAuth = createProjectAuth(services.projects);
+  app.register(async (b2b) => {
+    b2b.addHook("onRequest", projectAuth);
+    for (const register of B2B_ROUTES) register(b2b, services);
+  });
+  return app;
+}

@@ -1,0 +1,75 @@
+import type { Environment } from "../crypto/ids.js";
+
+/** A Gatehouse project: the tenant of the API, with its own keys, redirect URLs, settings and data. */
+export interface Project {
+  readonly project_id: string;
+  readonly name: string;
+  readonly environment: Environment;
+  readonly public_token: string;
+  readonly settings: ProjectSettings;
+  readonly created_at: number;
+}
+
+export type RedirectUrlType = "login" | "signup" | "invite" | "reset_password" | "discovery";
+export const REDIRECT_URL_TYPES: readonly RedirectUrlType[] = [
+  "login",
+  "signup",
+  "invite",
+  "reset_password",
+  "discovery",
+];
+
+export interface RedirectUrl {
+  readonly url: string;
+  readonly type: RedirectUrlType;
+  readonly is_default: boolean;
+}
+
+/**
+ * Per-project settings (Stytch keeps these in its dashboard). Defaults follow Stytch's, with the reasons for
+ * each security number in docs/decisions.md.
+ */
+export interface ProjectSettings {
+  readonly password_policy: PasswordPolicy;
+  readonly lockout: LockoutPolicy;
+}
+
+export interface PasswordPolicy {
+  /** zxcvbn: valid iff score >= 3 (Stytch's default). luds: length + character classes (opt-in). */
+  readonly strength_policy: "zxcvbn" | "luds";
+  readonly luds_min_password_length: number;
+  readonly luds_min_password_complexity: number;
+  /** Refuse new passwords found in the breached-password list. */
+  readonly breach_check_on_create: boolean;
+  /** Refuse logins whose (correct) password is in the breached list, forcing a reset. */
+  readonly breach_check_on_authentication: boolean;
+}
+
+export interface LockoutPolicy {
+  /** Consecutive failed password attempts that lock the member (Stytch default 10; NIST caps it at 100). */
+  readonly max_failed_attempts: number;
+  /** How long a lock lasts (Stytch default 60 minutes). */
+  readonly lock_duration_minutes: number;
+}
+
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = Object.freeze({
+  password_policy: Object.freeze({
+    strength_policy: "zxcvbn",
+    luds_min_password_length: 8,
+    luds_min_password_complexity: 3,
+    breach_check_on_create: true,
+    breach_check_on_authentication: true,
+  }),
+  lockout: Object.freeze({ max_failed_attempts: 10, lock_duration_minutes: 60 }),
+});
+
+/** Fills settings saved by an older version with today's defaults, so new settings never read as undefined. */
+export function withDefaultSettings(stored: Partial<ProjectSettings>): ProjectSettings {
+  return {
+    password_policy: { ...DEFAULT_PROJECT_SETTINGS.password_policy, ...stored.password_policy },
+    lockout: { ...DEFAULT_PROJECT_SETTINGS.lockout, ...stored.lockout },
+  };
+}
+
+/** Stytch's default for new test projects: this URL is registered for every type and is the default of each. */
+export const DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate";

@@ -1,0 +1,123 @@
+import { type Environment, newId } from "../crypto/ids.js";
+import { newSecret, sha256Hex } from "../crypto/random.js";
+import { AuthError } from "../errors/auth-error.js";
+import type { SigningKeys } from "../sessions/signing-keys.js";
+import type { Clock } from "../shared/clock.js";
+import type { Store } from "../storage/store.js";
+import {
+  DEFAULT_PROJECT_SETTINGS,
+  DEFAULT_REDIRECT_URL,
+  type Project,
+  REDIRECT_URL_TYPES,
+  type RedirectUrlType,
+} from "./project.js";
+
+export interface ProjectsServiceDeps {
+  store: Store;
+  keys: SigningKeys;
+  clock: Clock;
+}
+
+/** What a new project or secret hands back once: the secret is never retrievable again. */
+export interface ProjectCredentials {
+  project_id: string;
+  secret: string;
+  public_token: string;
+}
+
+export function createProjectsService(deps: ProjectsServiceDeps) {
+  const { store, keys, clock } = deps;
+
+  async function createSecret(
+    tx: Store,
+    project: Pick<Project, "project_id" | "environment">,
+  ): Promise<string> {
+    const secret = newSecret(project.environment);
+    await tx.projects.insertSecret({
+      secret_id: newId("secret-id", project.environment),
+      project_id: project.project_id,
+      secret_hash: sha256Hex(secret),
+      last_four: secret.slice(-4),
+      created_at: clock.now(),
+    });
+    return secret;
+  }
+
+  return {
+    /**
+     * A new project with one secret, one RS256 signing key, and Stytch's default redirect URL
+     * (http://localhost:3000/authenticate) registered as the default of every type.
+     */
+    async create(input: { name: string; environment: Environment }): Promise<ProjectCredentials> {
+      const now = clock.now();
+      const project: Project = {
+        project_id: newId("project", input.environment),
+        name: input.name,
+        environment: input.environment,
+        public_token: newId("public-token", input.environment),
+        settings: DEFAULT_PROJECT_SETTINGS,
+        created_at: now,
+      };
+      const secret = await store.transaction(async (tx) => {
+        await tx.projects.insertProject(project);
+        for (const type of REDIRECT_URL_TYPES) {
+          await tx.projects.addRedirectUrl(project.project_id, DEFAULT_REDIRECT_URL, type, true, now);
+        }
+        return createSecret(tx, project);
+      });
+      await keys.createKey(project.project_id, project.environment);
+      return { project_id: project.project_id, secret, public_token: project.public_token };
+    },
+
+    async createSecret(projectId: string): Promise<string> {
+      const project = await store.projects.getProject(projectId);
+      if (!project) throw new AuthError("project_not_found");
+      return createSecret(store, project);
+    },
+
+    list: () => store.projects.listProjects(),
+    count: () => store.projects.countProjects(),
+    get: (projectId: string) => store.projects.getProject(projectId),
+
+    /**
+     * HTTP Basic credentials → project. The secret is compared by digest through the unique index, so no
+     * comparison of the secret itself happens in JavaScript. Every failure is the same 401.
+     */
+    async authenticate(projectId: string, secret: string): Promise<Project> {
+      const found = await store.projects.findSecret(projectId, sha256Hex(secret));
+      const project = found ? await store.projects.getProject(projectId) : null;
+      if (!project) throw new AuthError("unauthorized_credentials");
+      return project;
+    },
+
+    async addRedirectUrl(projectId: string, url: string, types: RedirectUrlType[], isDefault: boolean) {
+      const project = await store.projects.getProject(projectId);
+      if (!project) throw new AuthError("project_not_found");
+      assertRedirectUrl(url, project.environment);
+      await store.transaction(async (tx) => {
+        for (const type of types)
+          await tx.projects.addRedirectUrl(projectId, url, type, isDefault, clock.now());
+      });
+    },
+
+    listRedirectUrls: (projectId: string) => store.projects.listRedirectUrls(projectId),
+  };
+}
+
+export type ProjectsService = ReturnType<typeof createProjectsService>;
+
+/** Registered redirect URLs must be absolute http(s) URLs; live projects must use https (Stytch's rule). */
+export function assertRedirectUrl(url: string, environment: Environment): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new AuthError("invalid_request_value", { message: `"${url}" is not an absolute URL.` });
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new AuthError("invalid_request_value", { message: "Redirect URLs must use http or https." });
+  }
+  if (environment === "live" && parsed.protocol !== "https:") {
+    throw new AuthError("invalid_request_value", { message: "Live projects' redirect URLs must use https." });
+  }
+}

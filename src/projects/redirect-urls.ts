@@ -1,0 +1,44 @@
+import { AuthError } from "../errors/auth-error.js";
+import type { ErrorType } from "../errors/codes.js";
+import type { RedirectUrlType } from "./project.js";
+import type { ProjectsStore } from "./projects-store.js";
+
+const ERRORS: Record<"login" | "signup" | "reset_password", { missing: ErrorType; invalid: ErrorType }> = {
+  login: { missing: "no_login_redirect_urls_set", invalid: "invalid_login_redirect_url" },
+  signup: { missing: "no_signup_redirect_urls_set", invalid: "invalid_signup_redirect_url" },
+  reset_password: {
+    missing: "no_password_reset_redirect_url",
+    invalid: "invalid_password_reset_redirect_url",
+  },
+};
+
+/**
+ * The URL an emailed link points at. A URL given in the request must match a registered URL of that type
+ * exactly (scheme, host, port, path and query: API-4); an omitted one means the type's default. Links are
+ * never built from request headers (RC-8).
+ */
+export async function resolveRedirectUrl(
+  store: ProjectsStore,
+  projectId: string,
+  type: keyof typeof ERRORS,
+  requested: string | undefined,
+): Promise<string> {
+  const found = await store.findRedirectUrl(projectId, type as RedirectUrlType, requested ?? null);
+  if (!found) throw new AuthError(requested === undefined ? ERRORS[type].missing : ERRORS[type].invalid);
+  return found.url;
+}
+
+/** Appends Stytch's query parameters to a registered URL, keeping any query it already has (§8.3). */
+export function buildEmailLink(
+  redirectUrl: string,
+  params: { slug: string; tokenType: "multi_tenant_magic_links" | "multi_tenant_passwords"; token: string },
+): string {
+  // Slugs ([A-Za-z0-9._~-]) and tokens (base64url plus "=") need no escaping in a query value, so the token
+  // appears exactly as the API later expects it, "=" pad included.
+  const hash = redirectUrl.indexOf("#");
+  const base = hash === -1 ? redirectUrl : redirectUrl.slice(0, hash);
+  const fragment = hash === -1 ? "" : redirectUrl.slice(hash);
+  const separator = base.includes("?") ? (base.endsWith("?") || base.endsWith("&") ? "" : "&") : "?";
+  const query = `slug=${encodeURIComponent(params.slug)}&stytch_token_type=${params.tokenType}&token=${params.token}`;
+  return `${base}${separator}${query}${fragment}`;
+}

@@ -1,0 +1,247 @@
+import { newId } from "../crypto/ids.js";
+import type { ServerKey } from "../crypto/server-key.js";
+import { deriveSessionToken, newTokenSalt, sessionTokenHash } from "../crypto/session-token.js";
+import { AuthError } from "../errors/auth-error.js";
+import { effectiveRoles, type Member } from "../members/member.js";
+import type { MembersStore } from "../members/members-store.js";
+import type { Organization } from "../organizations/organization.js";
+import type { OrganizationsStore } from "../organizations/organizations-store.js";
+import type { Project } from "../projects/project.js";
+import { type Clock, MINUTE_MS } from "../shared/clock.js";
+import {
+  type AuthenticationFactor,
+  assertSessionDuration,
+  DEFAULT_SESSION_MINUTES,
+  type MemberSession,
+  mergeCustomClaims,
+} from "./session.js";
+import { mintSessionJwt, verifySessionJwtIgnoringExpiry } from "./session-jwt.js";
+import type { SessionsStore } from "./sessions-store.js";
+import type { SigningKeys } from "./signing-keys.js";
+
+export interface SessionsServiceDeps {
+  store: { sessions: SessionsStore; members: MembersStore; organizations: OrganizationsStore };
+  keys: SigningKeys;
+  serverKey: ServerKey;
+  clock: Clock;
+}
+
+/** Inputs every primary-auth endpoint accepts to create or extend a session (§5 SessionParams). */
+export interface SessionParams {
+  session_token?: string;
+  session_jwt?: string;
+  session_duration_minutes?: number;
+  session_custom_claims?: Record<string, unknown>;
+}
+
+/** A session written to the store, with its member and org: what a transaction produces. */
+export interface SessionGrant {
+  session: MemberSession;
+  member: Member;
+  organization: Organization;
+}
+
+/** A grant plus its token and a fresh JWT: what the wire needs. Made after the transaction commits. */
+export interface IssuedSession extends SessionGrant {
+  session_token: string;
+  session_jwt: string;
+}
+
+export function createSessionsService(deps: SessionsServiceDeps) {
+  const { store, keys, serverKey, clock } = deps;
+
+  /**
+   * Adds the token and a freshly signed JWT to a grant. Runs outside any transaction: signing needs the
+   * project's keys (read through the root store) and should not hold a write lock while it works.
+   */
+  async function complete(project: Project, grant: SessionGrant): Promise<IssuedSession> {
+    const { session, member, organization } = grant;
+    return {
+      ...grant,
+      session_token: deriveSessionToken(serverKey, session.member_session_id, session.token_salt),
+      session_jwt: await mintSessionJwt(
+        keys,
+        project,
+        organization,
+        session,
+        effectiveRoles(member),
+        clock.now(),
+      ),
+    };
+  }
+
+  /** The live session a token or JWT names (exactly one must be given), or session_not_found. */
+  async function findSession(
+    project: Project,
+    input: { session_token?: string; session_jwt?: string },
+  ): Promise<MemberSession> {
+    if (input.session_token && input.session_jwt) throw new AuthError("too_many_session_arguments");
+    const now = clock.now();
+    let session: MemberSession | null = null;
+    if (input.session_token) {
+      // Malformed tokens are refused before they reach the database (CS-7).
+      if (!/^[A-Za-z0-9_-]{20,128}$/.test(input.session_token)) throw new AuthError("session_not_found");
+      session = await store.sessions.findByTokenHash(
+        project.project_id,
+        sessionTokenHash(input.session_token),
+        now,
+      );
+    } else if (input.session_jwt) {
+      const claims = await verifySessionJwtIgnoringExpiry(keys, project, input.session_jwt);
+      session = await store.sessions.findById(project.project_id, claims.sessionId, now);
+      if (session && session.member_id !== claims.memberId) session = null;
+    } else {
+      throw new AuthError("no_session_arguments");
+    }
+    if (!session) throw new AuthError("session_not_found");
+    return session;
+  }
+
+  /** Session plus its (non-deleted) member and org; a session whose member is gone is not found. */
+  async function resolve(
+    project: Project,
+    input: { session_token?: string; session_jwt?: string },
+  ): Promise<{ session: MemberSession; member: Member; organization: Organization }> {
+    const session = await findSession(project, input);
+    const member = await store.members.findMemberInProject(project.project_id, session.member_id);
+    const organization = await store.organizations.findOrganization(
+      project.project_id,
+      session.organization_id,
+    );
+    if (!member || member.status === "deleted" || !organization) throw new AuthError("session_not_found");
+    return { session, member, organization };
+  }
+
+  /** Writes an access (and optional extension and claims) to a resolved session. */
+  async function touch(
+    grant: SessionGrant,
+    input: Pick<SessionParams, "session_duration_minutes" | "session_custom_claims">,
+  ): Promise<SessionGrant> {
+    assertSessionDuration(input.session_duration_minutes);
+    const now = clock.now();
+    const minutes = input.session_duration_minutes;
+    const session: MemberSession = {
+      ...grant.session,
+      last_accessed_at: now,
+      expires_at: minutes === undefined ? grant.session.expires_at : now + minutes * MINUTE_MS,
+      custom_claims: mergeCustomClaims(grant.session.custom_claims, input.session_custom_claims),
+    };
+    if (!(await store.sessions.updateSession(session))) throw new AuthError("session_not_found");
+    return { ...grant, session };
+  }
+
+  return {
+    resolve,
+    complete,
+    touch,
+
+    /**
+     * The live session a primary-auth call presents (session_token / session_jwt) to attach its new factor to,
+     * or null when none is presented. Call it before the transaction: verifying a JWT reads the signing keys.
+     */
+    async presentedSession(project: Project, params: SessionParams): Promise<MemberSession | null> {
+      if (!params.session_token && !params.session_jwt) return null;
+      return findSession(project, params);
+    },
+
+    /**
+     * Starts a session for a member who just proved `factor`, or, when the caller presented a live session of
+     * the same member (see presentedSession), adds the factor to that session and extends it (Stytch attaches
+     * factors to the presented session; one of another member is ignored). Safe inside a transaction.
+     */
+    async issue(
+      project: Project,
+      organization: Organization,
+      member: Member,
+      factor: AuthenticationFactor,
+      params: SessionParams,
+      presented: MemberSession | null,
+    ): Promise<SessionGrant> {
+      assertSessionDuration(params.session_duration_minutes);
+      const now = clock.now();
+      const existing = presented?.member_id === member.member_id ? presented : null;
+      const minutes = params.session_duration_minutes;
+      if (existing) {
+        const factors = existing.authentication_factors.filter(
+          (f) => !(f.type === factor.type && f.delivery_method === factor.delivery_method),
+        );
+        const updated: MemberSession = {
+          ...existing,
+          last_accessed_at: now,
+          expires_at: minutes === undefined ? existing.expires_at : now + minutes * MINUTE_MS,
+          authentication_factors: [...factors, factor],
+          custom_claims: mergeCustomClaims(existing.custom_claims, params.session_custom_claims),
+        };
+        if (!(await store.sessions.updateSession(updated))) throw new AuthError("session_not_found");
+        return { session: updated, member, organization };
+      }
+      const session: MemberSession = {
+        member_session_id: newId("member-session", project.environment),
+        project_id: project.project_id,
+        organization_id: organization.organization_id,
+        member_id: member.member_id,
+        token_salt: newTokenSalt(),
+        started_at: now,
+        last_accessed_at: now,
+        expires_at: now + (minutes ?? DEFAULT_SESSION_MINUTES) * MINUTE_MS,
+        authentication_factors: [factor],
+        custom_claims: mergeCustomClaims({}, params.session_custom_claims),
+      };
+      const token = deriveSessionToken(serverKey, session.member_session_id, session.token_salt);
+      await store.sessions.insertSession(session, sessionTokenHash(token));
+      return { session, member, organization };
+    },
+
+    /**
+     * sessions/authenticate: checks the session on the server (the authority on revocation, even for a JWT
+     * that still verifies locally), bumps last_accessed_at, extends it only when a duration is given, merges
+     * custom claims, and always mints a fresh JWT.
+     */
+    async authenticate(project: Project, input: SessionParams): Promise<IssuedSession> {
+      assertSessionDuration(input.session_duration_minutes);
+      return complete(project, await touch(await resolve(project, input), input));
+    },
+
+    /** Revokes one session (by id, token or JWT) or every session of a member. Exactly one input. */
+    async revoke(
+      project: Project,
+      input: { member_session_id?: string; session_token?: string; session_jwt?: string; member_id?: string },
+    ): Promise<void> {
+      const given = [input.member_session_id, input.session_token, input.session_jwt, input.member_id].filter(
+        (v) => v !== undefined && v !== "",
+      );
+      if (given.length === 0) throw new AuthError("no_session_revoke_arguments");
+      if (given.length > 1) throw new AuthError("too_many_session_revoke_arguments");
+      if (input.member_id) {
+        const member = await store.members.findMemberInProject(project.project_id, input.member_id);
+        if (!member) throw new AuthError("member_not_found");
+        await store.sessions.deleteMemberSessions(member.member_id);
+        return;
+      }
+      const sessionId = input.member_session_id ?? (await findSession(project, input)).member_session_id;
+      const deleted = await store.sessions.deleteSession(project.project_id, sessionId);
+      if (deleted === 0) throw new AuthError("session_not_found");
+    },
+
+    /** The member's live sessions (GET /v1/b2b/sessions). */
+    async list(project: Project, organizationId: string, memberId: string) {
+      const organization = await store.organizations.findOrganization(project.project_id, organizationId);
+      if (!organization) throw new AuthError("organization_not_found");
+      const member = await store.members.findMember(organization.organization_id, memberId);
+      if (!member || member.status === "deleted") throw new AuthError("member_not_found");
+      const sessions = await store.sessions.listLive(member.member_id, clock.now());
+      return { sessions, member, organization };
+    },
+
+    jwks(projectId: string) {
+      return keys.jwks(projectId);
+    },
+
+    /** Deletes the member's sessions but `keepSessionId` (password resets: RC-9). */
+    revokeMemberSessions(memberId: string, keepSessionId?: string): Promise<number> {
+      return store.sessions.deleteMemberSessions(memberId, keepSessionId);
+    },
+  };
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -1,0 +1,134 @@
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import { type Environment, newId } from "../crypto/ids.js";
+import type { ServerKey } from "../crypto/server-key.js";
+import type { Clock } from "../shared/clock.js";
+import { JWT_LIFETIME_SECONDS } from "./session.js";
+
+export interface SigningKeyRecord {
+  readonly kid: string;
+  readonly project_id: string;
+  /** The private JWK as JSON, sealed with the server key: the database alone cannot sign. */
+  readonly private_jwk_sealed: string;
+  readonly public_jwk: JWK;
+  readonly created_at: number;
+  readonly retired_at: number | null;
+}
+
+export interface SigningKeysStore {
+  insertKey(key: SigningKeyRecord): Promise<void>;
+  /** Keys of the project that still sign or still verify, newest first. */
+  listKeys(projectId: string): Promise<SigningKeyRecord[]>;
+}
+
+/** How long a node trusts its in-memory copy of a project's keys before reading the table again. */
+const CACHE_TTL_MS = 30_000;
+const REFRESH_COOLDOWN_MS = 2_000;
+
+/**
+ * Per-project RS256 signing keys. The database is the source of truth (so every node signs and publishes the
+ * same keys); this holds parsed keys for CACHE_TTL_MS to keep signing and JWKS off the database's hot path.
+ * After a rotation other nodes pick up the new key within that TTL; the old key keeps verifying meanwhile.
+ */
+export class SigningKeys {
+  private readonly cache = new Map<string, { at: number; keys: ParsedKey[] }>();
+
+  constructor(
+    private readonly store: SigningKeysStore,
+    private readonly clock: Clock,
+    private readonly serverKey: ServerKey,
+  ) {}
+
+  /** Creates a project's first (or next) key; it signs from now on. */
+  async createKey(projectId: string, environment: Environment): Promise<SigningKeyRecord> {
+    const { privateKey, publicKey } = await generateKeyPair("RS256", {
+      modulusLength: 2048,
+      extractable: true,
+    });
+    const kid = newId("jwk", environment);
+    const record: SigningKeyRecord = {
+      kid,
+      project_id: projectId,
+      private_jwk_sealed: this.serverKey.seal(
+        JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: "RS256" }),
+      ),
+      public_jwk: { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" },
+      created_at: this.clock.now(),
+      retired_at: null,
+    };
+    await this.store.insertKey(record);
+    this.cache.delete(projectId);
+    return record;
+  }
+
+  /** The key that signs new JWTs: the newest unretired one. */
+  async signingKey(projectId: string): Promise<{ kid: string; key: CryptoKey }> {
+    let active = (await this.load(projectId)).find((k) => k.record.retired_at === null);
+    // Another node may have created the project or rotated its key since this node cached the set.
+    active ??= (await this.load(projectId, true)).find((k) => k.record.retired_at === null);
+    if (!active) throw new Error(`project ${projectId} has no active signing key`);
+    return { kid: active.record.kid, key: await active.privateKey() };
+  }
+
+  /** The public key with this kid, if the project publishes it. */
+  async verificationKey(projectId: string, kid: string): Promise<CryptoKey | null> {
+    let key = (await this.load(projectId)).find((k) => k.record.kid === kid);
+    key ??= (await this.load(projectId, true)).find((k) => k.record.kid === kid);
+    return key ? key.publicKey() : null;
+  }
+
+  /** The JWKS entries (§4.8): every key that signs, or retired less than a JWT lifetime ago. */
+  async jwks(projectId: string): Promise<JWK[]> {
+    const now = this.clock.now();
+    return (await this.load(projectId))
+      .filter((k) => k.record.retired_at === null || k.record.retired_at + JWT_LIFETIME_SECONDS * 1000 > now)
+      .map((k) => ({
+        kty: "RSA",
+        use: "sig",
+        key_ops: ["verify"],
+        alg: "RS256",
+        kid: k.record.kid,
+        x5c: [],
+        x5tS256: "",
+        n: k.record.public_jwk.n,
+        e: k.record.public_jwk.e,
+      }));
+  }
+
+  /**
+   * `refresh` re-reads the table on a cache miss (unknown kid, no active key), at most once per
+   * REFRESH_COOLDOWN_MS per project, so a flood of JWTs with random kids cannot turn into a flood of queries.
+   */
+  private async load(projectId: string, refresh = false): Promise<ParsedKey[]> {
+    const now = this.clock.now();
+    const hit = this.cache.get(projectId);
+    if (hit && now - hit.at < (refresh ? REFRESH_COOLDOWN_MS : CACHE_TTL_MS)) return hit.keys;
+    const keys = (await this.store.listKeys(projectId)).map((r) => parseKey(r, this.serverKey));
+    this.cache.set(projectId, { at: now, keys });
+    return keys;
+  }
+}
+
+interface ParsedKey {
+  record: SigningKeyRecord;
+  privateKey(): Promise<CryptoKey>;
+  publicKey(): Promise<CryptoKey>;
+}
+
+function parseKey(record: SigningKeyRecord, serverKey: ServerKey): ParsedKey {
+  let priv: Promise<CryptoKey> | undefined;
+  let pub: Promise<CryptoKey> | undefined;
+  return {
+    record,
+    privateKey: () => {
+      priv ??= importJWK(
+        JSON.parse(serverKey.open(record.private_jwk_sealed)) as JWK,
+        "RS256",
+      ) as Promise<CryptoKey>;
+      return priv;
+    },
+    publicKey: () => {
+      pub ??= importJWK(record.public_jwk, "RS256") as Promise<CryptoKey>;
+      return pub;
+    },
+  };
+}

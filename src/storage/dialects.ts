@@ -1,0 +1,88 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDriver,
+} from "kysely";
+import pg from "pg";
+import type { DatabaseConfig } from "../config/load.js";
+import type { Database } from "./database.js";
+import type { Dialect } from "./migrations/column-types.js";
+
+/**
+ * Opens the configured database. Every dialect difference outside migrations lives in this file.
+ */
+export interface OpenedDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export function openDatabase(config: DatabaseConfig): OpenedDatabase {
+  return config.kind === "sqlite" ? openSqlite(config.path) : openPostgres(config);
+}
+
+/**
+ * SQLite pragmas, on the one connection the driver uses:
+ * - WAL lets readers run beside the writer;
+ * - synchronous=FULL syncs the WAL on every commit, so a power cut cannot undo a commit that consumed a token
+ *   or revoked a session (with NORMAL it could: docs/security-requirements.md REL-2);
+ * - foreign_keys is off by default in SQLite; busy_timeout waits for another process's write lock.
+ */
+function openSqlite(path: string): OpenedDatabase {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+/**
+ * Transactions start with BEGIN IMMEDIATE: a deferred transaction that reads and then writes fails at once
+ * with SQLITE_BUSY (ignoring busy_timeout) when another process took the write lock in between (REL-3).
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver() as SqliteDriver;
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    };
+    return driver;
+  }
+}
+
+// BIGINT (int8) columns hold epoch milliseconds, far below 2^53: parse them as numbers, not strings.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+function openPostgres(config: Extract<DatabaseConfig, { kind: "postgres" }>): OpenedDatabase {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    ...(config.statementTimeoutMs > 0 ? { statement_timeout: config.statementTimeoutMs } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: "postgres", close: () => db.destroy() };
+}
+
+/** Unique-constraint violation, in either engine's words. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505";
+}
+
+/** Name of the violated constraint or columns, to tell which invariant failed. */
+export function uniqueViolationTarget(error: unknown): string {
+  if (typeof error !== "object" || error === null) return "";
+  const e = error as { constraint?: unknown; message?: unknown };
+  return `${typeof e.constraint === "string" ? e.constraint : ""} ${typeof e.message === "string" ? e.message : ""}`;
+}

@@ -1,0 +1,27 @@
+/**
+ * One-time tokens delivered by email (magic links, password resets). Only the SHA-256 of the token is stored;
+ * a token is bound to its project, kind, organization, member and email address (RC-5), so it cannot be
+ * redeemed for anything else.
+ */
+export interface EmailToken {
+  readonly token_hash: string;
+  readonly project_id: string;
+  readonly kind: EmailTokenKind;
+  readonly purpose: EmailTokenPurpose;
+  readonly organization_id: string;
+  readonly member_id: string;
+  readonly email_address: string;
+  readonly pkce_challenge: string | null;
+  readonly created_at: number;
+  readonly expires_at: number;
+  readonly consumed_at: number | null;
+}
+
+export type EmailTokenKind = "magic_link" | "password_reset";
+export type EmailTokenPurpose = "login" | "signup" | "invite" | "reset_password";
+
+/** The outcome of trying to consume a token: it is either ours now, or why not. */
+export type ConsumeResult =
+  | { readonly status: "consumed"; readonly token: EmailToken }
+  | { readonly status: "not_found" }
+  | { readonly status: "used_or_expired"; readonly token: EmailToken };

@@ -1,0 +1,20 @@
+import type { ConsumeResult, EmailToken, EmailTokenKind } from "./email-token.js";
+
+export interface EmailTokensStore {
+  insertToken(token: EmailToken): Promise<void>;
+  /**
+   * Consumes the token in ONE conditional statement (UPDATE … WHERE consumed_at IS NULL AND expires_at > now
+   * RETURNING …): under any number of concurrent callers, exactly one gets "consumed". Tokens of another
+   * project or kind read as not_found.
+   */
+  consumeToken(
+    projectId: string,
+    kind: EmailTokenKind,
+    tokenHash: string,
+    now: number,
+  ): Promise<ConsumeResult>;
+  /** Reads a token without consuming it (to check its PKCE challenge first, which never changes). */
+  findToken(projectId: string, kind: EmailTokenKind, tokenHash: string): Promise<EmailToken | null>;
+  /** Invalidates every unused token of this kind for the member (after a password change, ATK-28). */
+  invalidateMemberTokens(memberId: string, kind: EmailTokenKind, now: number): Promise<void>;
+}
