@@ -41,6 +41,11 @@ export class ServerKey {
     return new ServerKey(key);
   }
 
+  /** The key as base64url, for GATEHOUSE_SECRET_KEY. */
+  export(): string {
+    return this.key.toString("base64url");
+  }
+
   /** HMAC-SHA384 over `label` and `parts`, truncated to `bytes`. Labels keep the uses apart. */
   derive(label: string, parts: string[], bytes: number): Buffer {
     const mac = createHmac("sha384", this.key).update(label);
