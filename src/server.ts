@@ -2,8 +2,10 @@ import type { App } from "./app.js";
 import { createApp } from "./app.js";
 import type { Config } from "./config/load.js";
 import { ServerKey } from "./crypto/server-key.js";
+import { systemClock } from "./shared/clock.js";
 import { type OpenedDatabase, openDatabase } from "./storage/dialects.js";
 import { migrateToLatest } from "./storage/migrate.js";
+import { startJanitor } from "./storage/janitor.js";
 import { createSqlStore } from "./storage/store.js";
 
 /** The server key from the config, or for single-node SQLite a key file beside the database. */
@@ -40,6 +42,7 @@ export async function startServer(
       printFirstProject(created, config);
     }
     const url = await app.http.listen({ port: config.port, host: config.host });
+    const stopJanitor = startJanitor(store, systemClock, app.http.log);
     if (app.mailer.kind === "outbox") {
       app.http.log.warn(
         `no GATEHOUSE_SMTP_URL: emails go to the dev outbox at ${config.publicUrl}/dev/outbox`,
@@ -50,6 +53,7 @@ export async function startServer(
       database,
       url,
       async stop() {
+        stopJanitor();
         await app.close();
         await database.close();
       },

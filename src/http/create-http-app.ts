@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { AuthError } from "../errors/auth-error.js";
 import type { AppServices } from "./context.js";
@@ -78,14 +79,31 @@ export function createHttpApp(services: AppServices, options: HttpAppOptions): F
     if (request.url.startsWith("/dev/")) reply.header("referrer-policy", "no-referrer");
   });
 
-  registerHealthRoutes(app, services);
-  registerSessionsJwksRoutes(app, services);
-  if (services.config.devOutbox) registerDevOutboxRoutes(app, services);
+  // The OpenAPI document is generated from the same route schemas that validate and serialize.
+  app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Gatehouse B2B API",
+        description: "Stytch-compatible B2B authentication API served by Gatehouse.",
+        version: "0.1.0",
+      },
+      servers: [{ url: services.config.publicUrl }],
+      components: { securitySchemes: { projectBasic: { type: "http", scheme: "basic" } } },
+      security: [{ projectBasic: [] }],
+    },
+  });
 
   const projectAuth = createProjectAuth(services.projects);
-  app.register(async (b2b) => {
-    b2b.addHook("onRequest", projectAuth);
-    for (const register of B2B_ROUTES) register(b2b, services);
+  app.register(async (root) => {
+    registerHealthRoutes(root, services);
+    registerSessionsJwksRoutes(root, services);
+    if (services.config.devOutbox) registerDevOutboxRoutes(root, services);
+    root.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+    await root.register(async (b2b) => {
+      b2b.addHook("onRequest", projectAuth);
+      for (const register of B2B_ROUTES) register(b2b, services);
+    });
   });
   return app;
 }

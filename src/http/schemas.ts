@@ -48,8 +48,7 @@ export const OrganizationSchema = Type.Object(
     custom_roles: Type.Array(AnyObject),
     created_at: Str,
     updated_at: Str,
-  },
-  { $id: "Organization" },
+  }
 );
 
 export const MemberRoleSchema = Type.Object({
@@ -86,8 +85,7 @@ export const MemberSchema = Type.Object(
     external_id: Str,
     lock_created_at: Nullable(Str),
     lock_expires_at: Nullable(Str),
-  },
-  { $id: "Member" },
+  }
 );
 
 export const AuthenticationFactorSchema = Type.Object(
@@ -114,8 +112,7 @@ export const MemberSessionSchema = Type.Object(
     roles: StrArray,
     organization_slug: Str,
     custom_claims: AnyObject,
-  },
-  { $id: "MemberSession" },
+  }
 );
 
 const Envelope = { request_id: Str, status_code: Type.Integer() };
@@ -149,8 +146,7 @@ export const ErrorSchema = Type.Object(
     error_message: Str,
     error_url: Str,
     error_details: Type.Optional(AnyObject),
-  },
-  { $id: "Error" },
+  }
 );
 
 /** Request-side building blocks. */

@@ -84,8 +84,7 @@ export function createProjectsService(deps: ProjectsServiceDeps) {
      * comparison of the secret itself happens in JavaScript. Every failure is the same 401.
      */
     async authenticate(projectId: string, secret: string): Promise<Project> {
-      const found = await store.projects.findSecret(projectId, sha256Hex(secret));
-      const project = found ? await store.projects.getProject(projectId) : null;
+      const project = await store.projects.findProjectBySecret(projectId, sha256Hex(secret));
       if (!project) throw new AuthError("unauthorized_credentials");
       return project;
     },

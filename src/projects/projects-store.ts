@@ -14,8 +14,8 @@ export interface ProjectsStore {
     last_four: string;
     created_at: number;
   }): Promise<void>;
-  /** The project whose secret has this SHA-256 digest, if that secret belongs to `projectId`. */
-  findSecret(projectId: string, secretHash: string): Promise<{ secret_id: string } | null>;
+  /** The project `projectId` if it has a secret with this SHA-256 digest (one indexed join). */
+  findProjectBySecret(projectId: string, secretHash: string): Promise<Project | null>;
 
   /**
    * Registers `url` for `type`. With `isDefault`, it becomes the only default of that type; the first URL of a

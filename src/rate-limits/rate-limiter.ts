@@ -7,6 +7,8 @@ export interface RateLimitStore {
    * that window, in one atomic upsert (so concurrent hits, on any node, are all counted).
    */
   hit(bucket: string, windowStart: number): Promise<number>;
+  /** Deletes counters whose window started before `before`; returns how many. */
+  deleteOlderThan(before: number): Promise<number>;
 }
 
 export interface RateLimit {

@@ -11,6 +11,8 @@ export interface SessionsStore {
   /** Writes access time, expiry, factors and claims of an existing session; returns false if it is gone. */
   updateSession(session: MemberSession): Promise<boolean>;
   deleteSession(projectId: string, sessionId: string): Promise<number>;
+  /** Deletes sessions that expired before `now`; returns how many. */
+  deleteExpired(now: number): Promise<number>;
   /** Deletes every session of the member except `keepSessionId`; returns how many were deleted. */
   deleteMemberSessions(memberId: string, keepSessionId?: string): Promise<number>;
 }

@@ -15,6 +15,8 @@ export interface EmailTokensStore {
   ): Promise<ConsumeResult>;
   /** Reads a token without consuming it (to check its PKCE challenge first, which never changes). */
   findToken(projectId: string, kind: EmailTokenKind, tokenHash: string): Promise<EmailToken | null>;
+  /** Deletes tokens that expired before `before` (used or not); returns how many. */
+  deleteExpired(before: number): Promise<number>;
   /** Invalidates every unused token of this kind for the member (after a password change, ATK-28). */
   invalidateMemberTokens(memberId: string, kind: EmailTokenKind, now: number): Promise<void>;
 }

@@ -51,6 +51,11 @@ export class EmailTokensRepository implements EmailTokensStore {
     return existing ? { status: "used_or_expired", token: existing } : { status: "not_found" };
   }
 
+  async deleteExpired(before: number): Promise<number> {
+    const result = await this.db.deleteFrom("email_tokens").where("expires_at", "<=", before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async invalidateMemberTokens(memberId: string, kind: EmailTokenKind, now: number): Promise<void> {
     await this.db
       .updateTable("email_tokens")

@@ -146,14 +146,15 @@ export class MembersRepository implements MembersStore {
   ): Promise<Member> {
     // One statement, so the increment and the lock decision cannot interleave with a concurrent failure.
     // A lock that has run out starts a fresh streak instead of re-locking on the next single mistake.
-    const count = sql<number>`(case when lock_expires_at is not null and lock_expires_at <= ${now} then 1 else failed_auth_count + 1 end)`;
-    const locks = sql<boolean>`${count} >= ${maxFailures}`;
+    const count = sql<number>`(case when lock_expires_at is not null and lock_expires_at <= cast(${now} as bigint) then 1 else failed_auth_count + 1 end)`;
+    const locks = sql<boolean>`${count} >= cast(${maxFailures} as integer)`;
     const row = await this.db
       .updateTable("members")
       .set({
         failed_auth_count: count,
-        lock_created_at: sql`case when ${locks} then ${now} else null end`,
-        lock_expires_at: sql`case when ${locks} then ${lockUntil} else null end`,
+        // Explicit casts: PostgreSQL cannot infer a parameter's type inside CASE (it would guess text).
+        lock_created_at: sql`case when ${locks} then cast(${now} as bigint) else null end`,
+        lock_expires_at: sql`case when ${locks} then cast(${lockUntil} as bigint) else null end`,
         updated_at: now,
       })
       .where("member_id", "=", memberId)

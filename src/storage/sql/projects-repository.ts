@@ -69,14 +69,15 @@ export class ProjectsRepository implements ProjectsStore {
     await this.db.insertInto("project_secrets").values(secret).execute();
   }
 
-  async findSecret(projectId: string, secretHash: string): Promise<{ secret_id: string } | null> {
+  async findProjectBySecret(projectId: string, secretHash: string): Promise<Project | null> {
     const row = await this.db
-      .selectFrom("project_secrets")
-      .select("secret_id")
-      .where("secret_hash", "=", secretHash)
-      .where("project_id", "=", projectId)
+      .selectFrom("project_secrets as s")
+      .innerJoin("projects as p", "p.project_id", "s.project_id")
+      .selectAll("p")
+      .where("s.secret_hash", "=", secretHash)
+      .where("s.project_id", "=", projectId)
       .executeTakeFirst();
-    return row ?? null;
+    return row ? toProject(row) : null;
   }
 
   async addRedirectUrl(

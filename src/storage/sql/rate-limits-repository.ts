@@ -5,6 +5,11 @@ import type { Database } from "../database.js";
 export class RateLimitsRepository implements RateLimitStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  async deleteOlderThan(before: number): Promise<number> {
+    const result = await this.db.deleteFrom("rate_limit_counters").where("window_start", "<", before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async hit(bucket: string, windowStart: number): Promise<number> {
     const row = await this.db
       .insertInto("rate_limit_counters")

@@ -110,6 +110,11 @@ export class SessionsRepository implements SessionsStore {
     return Number(result.numDeletedRows);
   }
 
+  async deleteExpired(now: number): Promise<number> {
+    const result = await this.db.deleteFrom("sessions").where("expires_at", "<=", now).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async deleteMemberSessions(memberId: string, keepSessionId?: string): Promise<number> {
     let query = this.db.deleteFrom("sessions").where("member_id", "=", memberId);
     if (keepSessionId !== undefined) query = query.where("member_session_id", "!=", keepSessionId);
