@@ -4,8 +4,8 @@ import type { Config } from "./config/load.js";
 import { ServerKey } from "./crypto/server-key.js";
 import { systemClock } from "./shared/clock.js";
 import { type OpenedDatabase, openDatabase } from "./storage/dialects.js";
-import { migrateToLatest } from "./storage/migrate.js";
 import { startJanitor } from "./storage/janitor.js";
+import { migrateToLatest } from "./storage/migrate.js";
 import { createSqlStore } from "./storage/store.js";
 
 /** The server key from the config, or for single-node SQLite a key file beside the database. */

@@ -18,7 +18,12 @@ export class ServerKey {
   /** Parses GATEHOUSE_SECRET_KEY: 64 hex characters or 43-44 base64/base64url characters. */
   static parse(text: string): ServerKey {
     const t = text.trim();
-    const bytes = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, "hex") : Buffer.from(t, "base64url");
+    // Node's base64 decoder skips characters it does not know, so the alphabet is checked first.
+    const bytes = /^[0-9a-fA-F]{64}$/.test(t)
+      ? Buffer.from(t, "hex")
+      : /^[A-Za-z0-9_-]{43}=?$/.test(t)
+        ? Buffer.from(t, "base64url")
+        : Buffer.alloc(0);
     if (bytes.length !== 32) throw new Error("must be 32 bytes as 64 hex or 43 base64url characters");
     return new ServerKey(bytes);
   }

@@ -3,7 +3,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { AuthError } from "../errors/auth-error.js";
 import type { AppServices } from "./context.js";
-import { errorHandler, sendError } from "./error-handler.js";
+import { errorHandler, sendError, toAuthError } from "./error-handler.js";
 import { registerJsonBody } from "./json-body.js";
 import { createProjectAuth } from "./project-auth.js";
 import { registerDevOutboxRoutes } from "./routes/dev-outbox.js";
@@ -53,6 +53,20 @@ export function createHttpApp(services: AppServices, options: HttpAppOptions): F
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    // A malformed percent-encoding or an over-long path parameter is refused by the router before any route,
+    // hook or error handler runs, and Fastify would answer in its own JSON shape ({error, code, message});
+    // routing these through sendError keeps every error Stytch-shaped. Both are 400 bad_request: the catalog
+    // has no 414, and no resource can have a 512+ character id anyway.
+    frameworkErrors: (error, request, reply) =>
+      sendError(
+        request,
+        reply,
+        error.code === "FST_ERR_BAD_URL"
+          ? new AuthError("bad_request", { message: "The request path is not valid percent-encoding." })
+          : error.code === "FST_ERR_MAX_PARAM_LENGTH"
+            ? new AuthError("bad_request", { message: "A path parameter is too long." })
+            : toAuthError(error),
+      ),
   });
 
   app.decorateRequest("project", null);

@@ -11,7 +11,9 @@ const MAX_DEPTH = 32;
  * some clients send nothing). Top-level `null` values mean "not given", as the SDK sends them for unset options.
  */
 export function registerJsonBody(app: FastifyInstance): void {
-  app.removeContentTypeParser("application/json");
+  // Every default parser goes, not only JSON's: Fastify's built-in text/plain parser would otherwise hand a
+  // string body to the route (answered 400 by schema validation) where the API promises 415 (API-3).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
     const text = typeof body === "string" ? body : body.toString("utf8");
     if (text.trim() === "") return done(null, {});

@@ -16,77 +16,73 @@ export const Provisioning = Type.Union([
   Type.Literal("NOT_ALLOWED"),
 ]);
 
-export const OrganizationSchema = Type.Object(
-  {
-    organization_id: Str,
-    organization_name: Str,
-    organization_slug: Str,
-    organization_logo_url: Str,
-    organization_external_id: Str,
-    trusted_metadata: AnyObject,
-    sso_default_connection_id: Nullable(Str),
-    sso_jit_provisioning: Str,
-    sso_jit_provisioning_allowed_connections: StrArray,
-    sso_active_connections: Type.Array(AnyObject),
-    scim_active_connection: Nullable(AnyObject),
-    email_allowed_domains: StrArray,
-    email_jit_provisioning: Str,
-    email_invites: Str,
-    auth_methods: Str,
-    allowed_auth_methods: StrArray,
-    mfa_policy: Str,
-    rbac_email_implicit_role_assignments: Type.Array(AnyObject),
-    mfa_methods: Str,
-    allowed_mfa_methods: StrArray,
-    oauth_tenant_jit_provisioning: Str,
-    allowed_oauth_tenants: AnyObject,
-    claimed_email_domains: StrArray,
-    first_party_connected_apps_allowed_type: Str,
-    allowed_first_party_connected_apps: StrArray,
-    third_party_connected_apps_allowed_type: Str,
-    allowed_third_party_connected_apps: StrArray,
-    custom_roles: Type.Array(AnyObject),
-    created_at: Str,
-    updated_at: Str,
-  }
-);
+export const OrganizationSchema = Type.Object({
+  organization_id: Str,
+  organization_name: Str,
+  organization_slug: Str,
+  organization_logo_url: Str,
+  organization_external_id: Str,
+  trusted_metadata: AnyObject,
+  sso_default_connection_id: Nullable(Str),
+  sso_jit_provisioning: Str,
+  sso_jit_provisioning_allowed_connections: StrArray,
+  sso_active_connections: Type.Array(AnyObject),
+  scim_active_connection: Nullable(AnyObject),
+  email_allowed_domains: StrArray,
+  email_jit_provisioning: Str,
+  email_invites: Str,
+  auth_methods: Str,
+  allowed_auth_methods: StrArray,
+  mfa_policy: Str,
+  rbac_email_implicit_role_assignments: Type.Array(AnyObject),
+  mfa_methods: Str,
+  allowed_mfa_methods: StrArray,
+  oauth_tenant_jit_provisioning: Str,
+  allowed_oauth_tenants: AnyObject,
+  claimed_email_domains: StrArray,
+  first_party_connected_apps_allowed_type: Str,
+  allowed_first_party_connected_apps: StrArray,
+  third_party_connected_apps_allowed_type: Str,
+  allowed_third_party_connected_apps: StrArray,
+  custom_roles: Type.Array(AnyObject),
+  created_at: Str,
+  updated_at: Str,
+});
 
 export const MemberRoleSchema = Type.Object({
   role_id: Str,
   sources: Type.Array(Type.Object({ type: Str, details: AnyObject })),
 });
 
-export const MemberSchema = Type.Object(
-  {
-    organization_id: Str,
-    member_id: Str,
-    email_address: Str,
-    status: Str,
-    name: Str,
-    sso_registrations: Type.Array(AnyObject),
-    is_breakglass: Bool,
-    member_password_id: Str,
-    oauth_registrations: Type.Array(AnyObject),
-    email_address_verified: Bool,
-    mfa_phone_number_verified: Bool,
-    is_admin: Bool,
-    totp_registration_id: Str,
-    retired_email_addresses: Type.Array(AnyObject),
-    is_locked: Bool,
-    mfa_enrolled: Bool,
-    mfa_phone_number: Str,
-    default_mfa_method: Str,
-    roles: Type.Array(MemberRoleSchema),
-    trusted_metadata: AnyObject,
-    untrusted_metadata: AnyObject,
-    created_at: Str,
-    updated_at: Str,
-    scim_registration: Nullable(AnyObject),
-    external_id: Str,
-    lock_created_at: Nullable(Str),
-    lock_expires_at: Nullable(Str),
-  }
-);
+export const MemberSchema = Type.Object({
+  organization_id: Str,
+  member_id: Str,
+  email_address: Str,
+  status: Str,
+  name: Str,
+  sso_registrations: Type.Array(AnyObject),
+  is_breakglass: Bool,
+  member_password_id: Str,
+  oauth_registrations: Type.Array(AnyObject),
+  email_address_verified: Bool,
+  mfa_phone_number_verified: Bool,
+  is_admin: Bool,
+  totp_registration_id: Str,
+  retired_email_addresses: Type.Array(AnyObject),
+  is_locked: Bool,
+  mfa_enrolled: Bool,
+  mfa_phone_number: Str,
+  default_mfa_method: Str,
+  roles: Type.Array(MemberRoleSchema),
+  trusted_metadata: AnyObject,
+  untrusted_metadata: AnyObject,
+  created_at: Str,
+  updated_at: Str,
+  scim_registration: Nullable(AnyObject),
+  external_id: Str,
+  lock_created_at: Nullable(Str),
+  lock_expires_at: Nullable(Str),
+});
 
 export const AuthenticationFactorSchema = Type.Object(
   {
@@ -100,20 +96,18 @@ export const AuthenticationFactorSchema = Type.Object(
   { additionalProperties: true },
 );
 
-export const MemberSessionSchema = Type.Object(
-  {
-    member_session_id: Str,
-    member_id: Str,
-    started_at: Str,
-    last_accessed_at: Str,
-    expires_at: Str,
-    authentication_factors: Type.Array(AuthenticationFactorSchema),
-    organization_id: Str,
-    roles: StrArray,
-    organization_slug: Str,
-    custom_claims: AnyObject,
-  }
-);
+export const MemberSessionSchema = Type.Object({
+  member_session_id: Str,
+  member_id: Str,
+  started_at: Str,
+  last_accessed_at: Str,
+  expires_at: Str,
+  authentication_factors: Type.Array(AuthenticationFactorSchema),
+  organization_id: Str,
+  roles: StrArray,
+  organization_slug: Str,
+  custom_claims: AnyObject,
+});
 
 const Envelope = { request_id: Str, status_code: Type.Integer() };
 
@@ -138,16 +132,14 @@ export const AuthResultProperties = {
   primary_required: Nullable(AnyObject),
 };
 
-export const ErrorSchema = Type.Object(
-  {
-    status_code: Type.Integer(),
-    request_id: Str,
-    error_type: Str,
-    error_message: Str,
-    error_url: Str,
-    error_details: Type.Optional(AnyObject),
-  }
-);
+export const ErrorSchema = Type.Object({
+  status_code: Type.Integer(),
+  request_id: Str,
+  error_type: Str,
+  error_message: Str,
+  error_url: Str,
+  error_details: Type.Optional(AnyObject),
+});
 
 /** Request-side building blocks. */
 export const SessionParamsSchema = {

@@ -16,7 +16,11 @@ export interface SigningKeyRecord {
 
 export interface SigningKeysStore {
   insertKey(key: SigningKeyRecord): Promise<void>;
-  /** Keys of the project that still sign or still verify, newest first. */
+  /**
+   * Every key of the project, newest first. A retired key no longer signs and leaves the JWKS one JWT lifetime
+   * after retirement, but sessions/authenticate still accepts its (expired) JWTs for live sessions, so apps
+   * that keep only the JWT stay logged in across a rotation. A compromised key is deleted, not retired.
+   */
   listKeys(projectId: string): Promise<SigningKeyRecord[]>;
 }
 
@@ -69,7 +73,7 @@ export class SigningKeys {
     return { kid: active.record.kid, key: await active.privateKey() };
   }
 
-  /** The public key with this kid, if the project publishes it. */
+  /** The public key with this kid, if the project has it (retired keys included: see SigningKeysStore). */
   async verificationKey(projectId: string, kid: string): Promise<CryptoKey | null> {
     let key = (await this.load(projectId)).find((k) => k.record.kid === kid);
     key ??= (await this.load(projectId, true)).find((k) => k.record.kid === kid);

@@ -10,7 +10,10 @@ const COUNTER_RETENTION_MS = 24 * 60 * 60 * 1000;
  * Deletes rows nothing can use any more: expired sessions, email tokens a day past expiry, old rate-limit
  * counters. Every statement is an idempotent range delete, so several nodes may run it at once.
  */
-export async function sweepExpired(store: Store, clock: Clock): Promise<{ sessions: number; tokens: number; counters: number }> {
+export async function sweepExpired(
+  store: Store,
+  clock: Clock,
+): Promise<{ sessions: number; tokens: number; counters: number }> {
   const now = clock.now();
   return {
     sessions: await store.sessions.deleteExpired(now),

@@ -25,7 +25,9 @@ const JwkSchema = Type.Object({
 export function registerSessionsJwksRoutes(app: FastifyInstance, services: AppServices): void {
   app.get<{ Params: Static<typeof Params> }>(
     "/v1/b2b/sessions/jwks/:project_id",
-    { schema: { params: Params, security: [], response: { 200: response({ keys: Type.Array(JwkSchema) }) } } },
+    {
+      schema: { params: Params, security: [], response: { 200: response({ keys: Type.Array(JwkSchema) }) } },
+    },
     async (request, reply) => {
       const project = await services.projects.get(request.params.project_id);
       if (!project) throw new AuthError("project_not_found");

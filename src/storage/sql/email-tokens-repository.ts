@@ -52,7 +52,10 @@ export class EmailTokensRepository implements EmailTokensStore {
   }
 
   async deleteExpired(before: number): Promise<number> {
-    const result = await this.db.deleteFrom("email_tokens").where("expires_at", "<=", before).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom("email_tokens")
+      .where("expires_at", "<=", before)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

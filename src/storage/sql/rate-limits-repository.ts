@@ -6,7 +6,10 @@ export class RateLimitsRepository implements RateLimitStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async deleteOlderThan(before: number): Promise<number> {
-    const result = await this.db.deleteFrom("rate_limit_counters").where("window_start", "<", before).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom("rate_limit_counters")
+      .where("window_start", "<", before)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

@@ -1,0 +1,206 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { DEFAULT_PROJECT_SETTINGS, type PasswordPolicy } from "../projects/project.js";
+import { checkStrength, isBreached, MAX_PASSWORD_CODE_POINTS, type StrengthResult } from "./strength.js";
+
+const ZXCVBN: PasswordPolicy = DEFAULT_PROJECT_SETTINGS.password_policy;
+const LUDS: PasswordPolicy = {
+  ...DEFAULT_PROJECT_SETTINGS.password_policy,
+  strength_policy: "luds",
+  luds_min_password_length: 8,
+  luds_min_password_complexity: 3,
+};
+const STRONG = "zebra-mountain-kestrel-jdoe42";
+
+function assertShape(result: StrengthResult): void {
+  assert.equal(typeof result.zxcvbn_feedback.warning, "string");
+  assert.ok(Array.isArray(result.zxcvbn_feedback.suggestions));
+  for (const key of [
+    "has_lower_case",
+    "has_upper_case",
+    "has_digit",
+    "has_symbol",
+    "missing_complexity",
+    "missing_characters",
+  ] as const) {
+    assert.ok(key in result.luds_feedback, `luds_feedback.${key} is present`);
+  }
+}
+
+describe("checkStrength with the zxcvbn policy", () => {
+  it("accepts a password scoring 3 or more", () => {
+    const result = checkStrength(STRONG, ZXCVBN);
+    assert.ok(result.score >= 3);
+    assert.equal(result.valid_password, true);
+    assert.equal(result.breached_password, false);
+    assert.equal(result.strength_policy, "zxcvbn");
+    assert.equal(result.breach_detection_on_create, true);
+    assertShape(result);
+    // The inactive LUDS feedback is zeroed.
+    assert.equal(result.luds_feedback.missing_characters, 0);
+    assert.equal(result.luds_feedback.missing_complexity, 0);
+  });
+
+  it("refuses a password scoring below 3, with feedback", () => {
+    const result = checkStrength("abc12", ZXCVBN);
+    assert.ok(result.score < 3);
+    assert.equal(result.valid_password, false);
+    assertShape(result);
+    assert.ok(result.zxcvbn_feedback.warning.length > 0 || result.zxcvbn_feedback.suggestions.length > 0);
+  });
+
+  for (const password of ["password1234", "qwertyuiop123", "PASSWORD1234", "QwertyUiop123"]) {
+    it(`flags ${password} as breached and invalid`, () => {
+      assert.equal(isBreached(password), true);
+      const result = checkStrength(password, ZXCVBN);
+      assert.equal(result.breached_password, true);
+      assert.equal(result.valid_password, false);
+      assert.match(result.zxcvbn_feedback.warning, /breached/);
+      assertShape(result);
+    });
+  }
+
+  it("does not report a breach when breach_check_on_create is off", () => {
+    const result = checkStrength("password1234", { ...ZXCVBN, breach_check_on_create: false });
+    assert.equal(result.breached_password, false);
+    assert.equal(result.breach_detection_on_create, false);
+    assert.equal(result.valid_password, false, "still too weak by score");
+  });
+
+  it(`refuses a password over ${MAX_PASSWORD_CODE_POINTS} code points without analysing it`, () => {
+    // A varied 257-character string zxcvbn would score 4; the length bound answers first.
+    const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#$%^&*";
+    const long = Array.from(
+      { length: MAX_PASSWORD_CODE_POINTS + 1 },
+      (_, i) => alphabet[(i * 37 + 11) % 70],
+    ).join("");
+    const started = performance.now();
+    const result = checkStrength(long, ZXCVBN);
+    const elapsed = performance.now() - started;
+    assert.equal(result.valid_password, false);
+    assert.equal(result.score, 0);
+    assert.equal(
+      result.zxcvbn_feedback.warning,
+      `Passwords may be at most ${MAX_PASSWORD_CODE_POINTS} characters.`,
+    );
+    assert.deepEqual(result.zxcvbn_feedback.suggestions, []);
+    // zxcvbn takes seconds on a string this long; refusing it up front is near-instant.
+    assert.ok(elapsed < 500, `took ${elapsed} ms`);
+    assertShape(result);
+  });
+
+  it("counts the bound in code points: 257 emoji are too long", () => {
+    const result = checkStrength("😀".repeat(MAX_PASSWORD_CODE_POINTS + 1), ZXCVBN);
+    assert.equal(result.valid_password, false);
+    assert.equal(result.score, 0);
+    assert.match(result.zxcvbn_feedback.warning, /at most/);
+  });
+
+  it("refuses a password containing the email's local part", () => {
+    assert.equal(checkStrength(STRONG, ZXCVBN).valid_password, true);
+    const result = checkStrength(STRONG, ZXCVBN, ["jdoe42@example.com", "jdoe42"]);
+    assert.equal(result.valid_password, false);
+    assert.match(result.zxcvbn_feedback.warning, /email address/);
+    assertShape(result);
+  });
+
+  it("matches user inputs case-insensitively", () => {
+    const result = checkStrength("zebra-mountain-kestrel-JDoe42", ZXCVBN, ["jdoe42"]);
+    assert.equal(result.valid_password, false);
+  });
+});
+
+describe("checkStrength with the LUDS policy", () => {
+  it("computes missing characters and complexity for a short one-class password", () => {
+    const result = checkStrength("abc", LUDS);
+    assert.equal(result.strength_policy, "luds");
+    assert.equal(result.valid_password, false);
+    assert.equal(result.score, 0);
+    assert.deepEqual(result.luds_feedback, {
+      has_lower_case: true,
+      has_upper_case: false,
+      has_digit: false,
+      has_symbol: false,
+      missing_complexity: 2,
+      missing_characters: 5,
+    });
+    // The inactive zxcvbn feedback is present and empty.
+    assert.deepEqual(result.zxcvbn_feedback, { warning: "", suggestions: [] });
+  });
+
+  it("reports only missing complexity when the length is enough", () => {
+    const result = checkStrength("abcdefgh", LUDS);
+    assert.equal(result.luds_feedback.missing_characters, 0);
+    assert.equal(result.luds_feedback.missing_complexity, 2);
+    assert.equal(result.valid_password, false);
+  });
+
+  it("accepts a password meeting length and complexity, with score 0", () => {
+    const result = checkStrength("Xyzzyqwv7", LUDS);
+    assert.equal(result.valid_password, true);
+    assert.equal(result.score, 0);
+    assert.equal(result.luds_feedback.missing_characters, 0);
+    assert.equal(result.luds_feedback.missing_complexity, 0);
+  });
+
+  it("counts any non-letter as a symbol (digits, spaces, accented letters)", () => {
+    const digits = checkStrength("kqzvwxt9", LUDS);
+    assert.equal(digits.luds_feedback.has_digit, true);
+    assert.equal(digits.luds_feedback.has_symbol, true);
+    // lower + digit + symbol = 3 classes.
+    assert.equal(digits.luds_feedback.missing_complexity, 0);
+    assert.equal(digits.breached_password, false);
+    assert.equal(digits.valid_password, true);
+
+    const space = checkStrength("abcd efgH", LUDS);
+    assert.equal(space.luds_feedback.has_symbol, true);
+    assert.equal(space.luds_feedback.has_digit, false);
+
+    const accent = checkStrength("abcdéfgh", LUDS);
+    assert.equal(accent.luds_feedback.has_symbol, true);
+    assert.equal(accent.luds_feedback.missing_complexity, 1);
+  });
+
+  it("refuses a breached password even when it meets LUDS", () => {
+    const result = checkStrength("Password1234", LUDS);
+    assert.equal(result.luds_feedback.missing_complexity, 0);
+    assert.equal(result.luds_feedback.missing_characters, 0);
+    assert.equal(result.breached_password, true);
+    assert.equal(result.valid_password, false);
+  });
+
+  it("refuses a password over the code-point bound even when it meets LUDS", () => {
+    const result = checkStrength(`Aa1!${"x".repeat(MAX_PASSWORD_CODE_POINTS)}`, LUDS);
+    assert.equal(result.luds_feedback.missing_complexity, 0);
+    assert.equal(result.valid_password, false);
+  });
+
+  it("counts 12 emoji as 12 characters", () => {
+    const emoji = "😀".repeat(12);
+    assert.equal(emoji.length, 24, "24 UTF-16 code units");
+    const twenty = checkStrength(emoji, {
+      ...LUDS,
+      luds_min_password_length: 20,
+      luds_min_password_complexity: 1,
+    });
+    assert.equal(twenty.luds_feedback.missing_characters, 8);
+    assert.equal(twenty.valid_password, false);
+
+    const twelve = checkStrength(emoji, {
+      ...LUDS,
+      luds_min_password_length: 12,
+      luds_min_password_complexity: 1,
+    });
+    assert.equal(twelve.luds_feedback.missing_characters, 0);
+    assert.equal(twelve.luds_feedback.has_symbol, true);
+    assert.equal(twelve.luds_feedback.has_lower_case, false);
+    assert.equal(twelve.valid_password, true);
+
+    const thirteen = checkStrength(emoji, {
+      ...LUDS,
+      luds_min_password_length: 13,
+      luds_min_password_complexity: 1,
+    });
+    assert.equal(thirteen.luds_feedback.missing_characters, 1);
+  });
+});
