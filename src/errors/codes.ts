@@ -54,11 +54,6 @@ export const ERROR_CATALOG = {
     400,
     "Only one of member_session_id, session_token, session_jwt or member_id may be provided.",
   ],
-  reserved_claims_in_custom_claims: [400, "session_custom_claims may not set reserved JWT claims."],
-  stytch_claims_in_custom_claims: [
-    400,
-    "session_custom_claims may not set claims in the stytch.com namespace.",
-  ],
   custom_claims_too_large: [400, "session_custom_claims must be at most 4 KB when serialized."],
   weak_password: [400, "The password does not meet the project's strength requirements."],
   breached_password: [400, "The password appears in a list of breached passwords."],

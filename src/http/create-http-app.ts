@@ -83,8 +83,10 @@ export function createHttpApp(services: AppServices, options: HttpAppOptions): F
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "";
-    const known = routes.some((r) => r.pattern.test(path));
-    return sendError(request, reply, new AuthError(known ? "method_not_allowed" : "route_not_found"));
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (allowed.length === 0) return sendError(request, reply, new AuthError("route_not_found"));
+    reply.header("allow", allowed.join(", "));
+    return sendError(request, reply, new AuthError("method_not_allowed"));
   });
 
   // Tokens and sessions appear in these responses: no cache may keep them (CS-7).

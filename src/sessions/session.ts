@@ -47,8 +47,8 @@ const RESERVED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti"
 const MAX_CUSTOM_CLAIMS_BYTES = 4096;
 
 /**
- * Merges custom claims: a null value deletes the key. Reserved names are refused (not silently dropped) so a
- * caller learns that its claim did not take; the stytch.com namespace is refused likewise (JWT-13).
+ * Merges custom claims: a null value deletes the key. Reserved JWT names and the stytch.com namespace are
+ * ignored, as Stytch documents (checklist item 54), so they can never replace the real claims (JWT-13).
  */
 export function mergeCustomClaims(
   current: Record<string, unknown>,
@@ -57,8 +57,7 @@ export function mergeCustomClaims(
   if (update === undefined) return current;
   const next: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(update)) {
-    if (RESERVED_CLAIMS.has(key)) throw new AuthError("reserved_claims_in_custom_claims");
-    if (key.startsWith("https://stytch.com/")) throw new AuthError("stytch_claims_in_custom_claims");
+    if (RESERVED_CLAIMS.has(key) || key.startsWith("https://stytch.com/")) continue;
     if (value === null) delete next[key];
     else next[key] = value;
   }
