@@ -1,12 +1,12 @@
 import type { App } from "./app.js";
 import { createApp } from "./app.js";
-import type { Config } from "./config/load.js";
+import { type Config, ConfigError } from "./config/load.js";
 import { ServerKey } from "./crypto/server-key.js";
 import { systemClock } from "./shared/clock.js";
 import { type OpenedDatabase, openDatabase } from "./storage/dialects.js";
 import { startJanitor } from "./storage/janitor.js";
 import { migrateToLatest } from "./storage/migrate.js";
-import { createSqlStore } from "./storage/store.js";
+import { createSqlStore, type Store } from "./storage/store.js";
 
 /** The server key from the config, or for single-node SQLite a key file beside the database. */
 export function loadServerKey(config: Config): ServerKey {
@@ -15,6 +15,26 @@ export function loadServerKey(config: Config): ServerKey {
     return ServerKey.fromFileBesideDatabase(config.database.path);
   }
   return ServerKey.random();
+}
+
+/**
+ * Refuses to start with a server key other than the one the database's signing keys were sealed with: every
+ * login would otherwise fail at JWT signing. The usual cause is a lost data/gatehouse.key or a changed
+ * GATEHOUSE_SECRET_KEY.
+ */
+export async function assertServerKeyOpensSigningKeys(store: Store, serverKey: ServerKey): Promise<void> {
+  const [project] = await store.projects.listProjects();
+  if (!project) return;
+  const [key] = await store.signingKeys.listKeys(project.project_id);
+  if (!key) return;
+  try {
+    serverKey.open(key.private_jwk_sealed);
+  } catch {
+    throw new ConfigError(
+      "GATEHOUSE_SECRET_KEY",
+      "does not open this database's JWT signing keys: use the key the database was created with (GATEHOUSE_SECRET_KEY, or data/gatehouse.key beside an SQLite file)",
+    );
+  }
 }
 
 export interface RunningServer {
@@ -36,7 +56,9 @@ export async function startServer(
   try {
     await migrateToLatest(database);
     const store = createSqlStore(database.db);
-    const app = createApp({ config, store, serverKey: loadServerKey(config) });
+    const serverKey = loadServerKey(config);
+    await assertServerKeyOpensSigningKeys(store, serverKey);
+    const app = createApp({ config, store, serverKey });
     if (options.bootstrap !== false && (await app.services.projects.count()) === 0) {
       const created = await app.services.projects.create({ name: "Default project", environment: "test" });
       printFirstProject(created, config);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { sweepExpired } from "../src/storage/janitor.js";
-import { type TestServer, startTestServer } from "./helpers/harness.js";
+import { startTestServer, type TestServer } from "./helpers/harness.js";
 import { tokenFrom } from "./helpers/smtp.js";
 
 describe("janitor", () => {
@@ -20,9 +20,15 @@ describe("janitor", () => {
       email_jit_provisioning: "RESTRICTED",
     });
     const email = "old@sweep.example";
-    await client.magicLinks.email.loginOrSignup({ organization_id: organization.organization_id, email_address: email });
+    await client.magicLinks.email.loginOrSignup({
+      organization_id: organization.organization_id,
+      email_address: email,
+    });
     const token = tokenFrom(await smtp.waitFor(email), "multi_tenant_magic_links");
-    const auth = await client.magicLinks.authenticate({ magic_links_token: token, session_duration_minutes: 5 });
+    const auth = await client.magicLinks.authenticate({
+      magic_links_token: token,
+      session_duration_minutes: 5,
+    });
 
     assert.deepEqual(await sweepExpired(store, clock), { sessions: 0, tokens: 0, counters: 0 });
     clock.advance(6 * 60_000);

@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from "../config/load.js";
 import { REDIRECT_URL_TYPES, type RedirectUrlType } from "../projects/project.js";
 import { createProjectsService } from "../projects/projects-service.js";
-import { loadServerKey, startServer } from "../server.js";
+import { assertServerKeyOpensSigningKeys, loadServerKey, startServer } from "../server.js";
 import { SigningKeys } from "../sessions/signing-keys.js";
 import { systemClock } from "../shared/clock.js";
 import { openDatabase } from "../storage/dialects.js";
@@ -78,7 +78,9 @@ async function withProjects(
   try {
     await migrateToLatest(database);
     const store = createSqlStore(database.db);
-    const keys = new SigningKeys(store.signingKeys, systemClock, loadServerKey(config));
+    const serverKey = loadServerKey(config);
+    await assertServerKeyOpensSigningKeys(store, serverKey);
+    const keys = new SigningKeys(store.signingKeys, systemClock, serverKey);
     return await run(createProjectsService({ store, keys, clock: systemClock }));
   } finally {
     await database.close();

@@ -56,7 +56,6 @@ export const ERROR_CATALOG = {
   ],
   custom_claims_too_large: [400, "session_custom_claims must be at most 4 KB when serialized."],
   weak_password: [400, "The password does not meet the project's strength requirements."],
-  breached_password: [400, "The password appears in a list of breached passwords."],
   session_too_old_to_reset_password: [
     400,
     "The session has no authentication factor from the last 5 minutes; authenticate again before setting a password.",
@@ -97,6 +96,79 @@ export const ERROR_CATALOG = {
   pkce_did_not_expect_code_verifier: [400, "This token was issued without a PKCE code challenge."],
   invalid_pkce_code_challenge: [400, "The PKCE code challenge must be 43 base64url characters (SHA-256)."],
 
+  // Issue 3 surface: organizations, members, invites, discovery, search, imports.
+  invalid_organization_settings: [400, "The organization settings are not valid."],
+  organization_settings_provisioning_required: [
+    400,
+    "At least one provisioning setting (email JIT, SSO JIT, invites or OAuth tenants) must stay enabled.",
+  ],
+  cannot_update_trusted_metadata: [400, "trusted_metadata cannot be updated with a member session."],
+  organization_search_fuzzy_too_short: [400, "Fuzzy search filters need at least 3 characters."],
+  member_search_fuzzy_too_short: [400, "Fuzzy search filters need at least 3 characters."],
+  member_search_organization_ids_empty: [400, "organization_ids must contain at least one organization."],
+  invalid_search_query: [400, "The search query is not valid."],
+  invalid_cursor: [400, "The cursor is not valid for this search."],
+  invalid_member_id: [400, "The member_id is not valid."],
+  invalid_member_external_id: [
+    400,
+    "The external_id may only contain [A-Za-z0-9._|-] and be at most 128 characters long.",
+  ],
+  invalid_role: [400, "One of the roles is not a role of this project."],
+  member_already_active: [400, "The member is already active."],
+  member_not_deleted: [400, "Only deleted members can be reactivated."],
+  no_deleted_member_found_for_reactivation: [404, "No deleted member with this member_id was found."],
+  email_unverified_for_reactivation: [
+    400,
+    "A member can only be reactivated when its email address is verified.",
+  ],
+  reactivation_email_belongs_to_another_member: [
+    400,
+    "Another member of the organization now uses this email address.",
+  ],
+  member_password_not_found: [404, "The member password was not found."],
+  member_cannot_update_their_email_address: [
+    403,
+    "Members cannot update their own email address with a session.",
+  ],
+  invalid_email_for_invites: [403, "The organization does not allow invites to this email address."],
+  email_invites_not_allowed: [403, "The organization does not allow email invites."],
+  member_already_active_for_invite: [400, "The member is already an active member of the organization."],
+  no_invite_redirect_urls_set: [400, "No invite redirect URL was given and the project has no default one."],
+  invalid_invite_redirect_url: [
+    400,
+    "The invite_redirect_url is not registered for the invite type on this project.",
+  ],
+  no_discovery_redirect_urls_set: [
+    400,
+    "No discovery redirect URL was given and the project has no default one.",
+  ],
+  invalid_discovery_redirect_url: [
+    400,
+    "The discovery_redirect_url is not registered for the discovery type on this project.",
+  ],
+  intermediate_session_not_found: [404, "The intermediate session was not found, or it expired or was used."],
+  insufficient_factors_for_session_exchange: [
+    400,
+    "The session does not hold a factor that can be carried to this organization.",
+  ],
+  invalid_intermediate_session_token_for_organization: [
+    400,
+    "The intermediate session cannot be exchanged for a session in this organization.",
+  ],
+  too_many_discovery_arguments: [
+    400,
+    "Exactly one of intermediate_session_token, session_token or session_jwt must be provided.",
+  ],
+  cannot_reset_password_with_existing_password: [400, "The new password must differ from the existing one."],
+  invalid_hash: [400, "The password hash could not be parsed for this hash_type."],
+  invalid_hash_config: [400, "The hash configuration is missing or out of the accepted bounds."],
+  member_email_not_found: [404, "No member with this email address exists in the organization."],
+  session_authorization_tenancy_error: [
+    403,
+    "The member session belongs to another organization than the one this request acts on.",
+  ],
+  invalid_authorization_check: [400, "The authorization_check is not valid."],
+
   // 401
   unauthorized_credentials: [401, "Unauthorized credentials."],
   unable_to_auth_magic_link: [
@@ -121,7 +193,6 @@ export const ERROR_CATALOG = {
     404,
     "The magic link could not be authenticated, try sending another magic link to the user.",
   ],
-  password_reset_token_not_found: [404, "The password reset token could not be found."],
   session_not_found: [404, "Session not found."],
   project_not_found: [404, "Project not found."],
 

@@ -55,6 +55,7 @@ export function createMagicLinksService(deps: AuthDeps) {
       const loginMinutes = linkMinutes(input.login_expiration_minutes, DEFAULT_LINK_MINUTES);
       const signupMinutes = linkMinutes(input.signup_expiration_minutes, DEFAULT_LINK_MINUTES);
 
+      await deps.rateLimiter.consume(EMAILS_PER_RECIPIENT, `${project.project_id}:${email}`);
       const existing = await store.members.findMemberByEmail(organization.organization_id, email);
       if (existing?.status === "deleted") throw new AuthError("inactive_member");
       if (!existing && !allowsEmailJit(organization, email)) {
@@ -73,7 +74,6 @@ export function createMagicLinksService(deps: AuthDeps) {
       const redirect = isLogin
         ? await resolveRedirectUrl(store.projects, project.project_id, "login", input.login_redirect_url)
         : await resolveRedirectUrl(store.projects, project.project_id, "signup", input.signup_redirect_url);
-      await deps.rateLimiter.consume(EMAILS_PER_RECIPIENT, `${project.project_id}:${email}`);
 
       const now = clock.now();
       const minutes = isLogin ? loginMinutes : signupMinutes;

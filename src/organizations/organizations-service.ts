@@ -44,6 +44,13 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps) {
       if (input.email_invites === undefined && AUTH_SETTING_FIELDS.some((f) => input[f] !== undefined)) {
         settings.email_invites = "NOT_ALLOWED";
       }
+      // MFA is not offered yet, so an org cannot require it: refusing beats accepting a policy nobody enforces.
+      if (input.mfa_policy === "REQUIRED_FOR_ALL") {
+        throw new AuthError("invalid_organization_settings", {
+          message:
+            "mfa_policy REQUIRED_FOR_ALL is not supported: this Gatehouse version offers no MFA methods yet.",
+        });
+      }
       settings.email_allowed_domains = normalizeAllowedDomains(input.email_allowed_domains ?? []);
       if (settings.auth_methods === "RESTRICTED" && (input.allowed_auth_methods ?? []).length === 0) {
         throw new AuthError("allowed_auth_methods_required_for_restricted");

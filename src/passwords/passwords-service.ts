@@ -15,7 +15,7 @@ import { MINUTE_MS } from "../shared/clock.js";
 import { linkMinutes, pkceChallenge } from "../shared/validation.js";
 import type { Store } from "../storage/store.js";
 import { assertPkce } from "../tokens/pkce.js";
-import { checkStrength, isBreached } from "./strength.js";
+import { checkStrength, exceedsPasswordLimits, isBreached } from "./strength.js";
 
 const DEFAULT_RESET_MINUTES = 30;
 const DEFAULT_LOGIN_LINK_MINUTES = 60;
@@ -95,6 +95,9 @@ export function createPasswordsService(deps: AuthDeps) {
       const member = await store.members.findMemberByEmail(organization.organization_id, email);
       const now = clock.now();
       const usable = member && member.status !== "deleted" && member.password_hash !== null ? member : null;
+      // No stored password can be longer than the creation limit, so a longer one is wrong without hashing
+      // it (a 256 KB body would otherwise go to argon2). The answer is the same for every account.
+      if (exceedsPasswordLimits(input.password)) throw new AuthError("unauthorized_credentials");
 
       if (usable && isLocked(usable, now)) {
         await hasher.verify(await dummyHash, input.password);
@@ -192,6 +195,8 @@ export function createPasswordsService(deps: AuthDeps) {
       const email = normalizeEmail(input.email_address);
       const minutes = linkMinutes(input.reset_password_expiration_minutes, DEFAULT_RESET_MINUTES);
       const challenge = pkceChallenge(input.code_challenge);
+      // Counted before the member look-up, so probing which addresses exist is throttled like sending.
+      await deps.rateLimiter.consume(EMAILS_PER_RECIPIENT, `${project.project_id}:${email}`);
       const member = await store.members.findMemberByEmail(organization.organization_id, email);
       if (!member || member.status === "deleted") throw new AuthError("member_not_found");
       if (!allowsAuthMethod(organization, "password", member.is_breakglass)) {
@@ -214,8 +219,6 @@ export function createPasswordsService(deps: AuthDeps) {
         if (input.login_redirect_url !== undefined) throw error;
         return null;
       });
-      await deps.rateLimiter.consume(EMAILS_PER_RECIPIENT, `${project.project_id}:${email}`);
-
       const now = clock.now();
       const resetToken = newEmailToken();
       const loginToken =

@@ -46,6 +46,16 @@ export interface StrengthResult {
   };
 }
 
+/** True when the password is longer than any password Gatehouse accepts. */
+export function exceedsPasswordLimits(password: string): boolean {
+  // The UTF-16 length check first: it bounds the cost of the other two on huge inputs.
+  return (
+    password.length > MAX_PASSWORD_BYTES ||
+    [...password].length > MAX_PASSWORD_CODE_POINTS ||
+    Buffer.byteLength(password, "utf8") > MAX_PASSWORD_BYTES
+  );
+}
+
 export function isBreached(password: string): boolean {
   return BREACHED.has(password.normalize("NFKC").toLowerCase());
 }
@@ -60,9 +70,7 @@ export function checkStrength(
   policy: PasswordPolicy,
   userInputs: string[] = [],
 ): StrengthResult {
-  const tooLong =
-    [...password].length > MAX_PASSWORD_CODE_POINTS ||
-    Buffer.byteLength(password, "utf8") > MAX_PASSWORD_BYTES;
+  const tooLong = exceedsPasswordLimits(password);
   const breached = policy.breach_check_on_create && isBreached(password);
   const luds = ludsFeedback(password, policy);
   const lower = password.toLowerCase();

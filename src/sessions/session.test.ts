@@ -61,7 +61,10 @@ describe("mergeCustomClaims", () => {
   }
 
   it("ignores the stytch.com namespace", () => {
-    assert.deepEqual(mergeCustomClaims({}, { "https://stytch.com/x": 1, "https://stytch.com/session": {} }), {});
+    assert.deepEqual(
+      mergeCustomClaims({}, { "https://stytch.com/x": 1, "https://stytch.com/session": {} }),
+      {},
+    );
   });
 
   it("refuses claims over 4 KB once merged, and accepts them just under", () => {

@@ -34,8 +34,7 @@ const CreateBody = Type.Object({
       ),
     ),
   ),
-  // MFA is not offered yet, so an org cannot require it: refusing beats accepting a policy nobody enforces.
-  mfa_policy: Type.Optional(Type.Literal("OPTIONAL")),
+  mfa_policy: Type.Optional(Type.Union([Type.Literal("OPTIONAL"), Type.Literal("REQUIRED_FOR_ALL")])),
   rbac_email_implicit_role_assignments: Type.Optional(Type.Array(Type.Object({ domain: Str, role_id: Str }))),
   mfa_methods: Type.Optional(Type.Union([Type.Literal("ALL_ALLOWED"), Type.Literal("RESTRICTED")])),
   allowed_mfa_methods: Type.Optional(StrArray),
