@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import type { AuthDeps } from "./auth-deps.js";
 import type { Config } from "./config/load.js";
 import type { ServerKey } from "./crypto/server-key.js";
+import { createDiscoveryService } from "./discovery/discovery-service.js";
 import type { Mailer } from "./email/mailer.js";
 import { OutboxMailer } from "./email/outbox-mailer.js";
 import { SmtpMailer } from "./email/smtp-mailer.js";
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): App {
     magicLinks: createMagicLinksService(authDeps),
     passwords: createPasswordsService(authDeps),
     sessions,
+    discovery: createDiscoveryService(authDeps),
   };
   http = createHttpApp(services, { logger });
   const app = http;

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { Config } from "../config/load.js";
+import type { DiscoveryService } from "../discovery/discovery-service.js";
 import type { MagicLinksService } from "../magic-links/magic-links-service.js";
 import type { MembersService } from "../members/members-service.js";
 import type { OrganizationsService } from "../organizations/organizations-service.js";
@@ -28,6 +29,7 @@ export interface AppServices {
   readonly magicLinks: MagicLinksService;
   readonly passwords: PasswordsService;
   readonly sessions: SessionsService;
+  readonly discovery: DiscoveryService;
 }
 
 /** The authenticated project; routes under /v1/b2b are only reached after project-auth set it. */

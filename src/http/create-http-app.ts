@@ -7,14 +7,20 @@ import { errorHandler, sendError, toAuthError } from "./error-handler.js";
 import { registerJsonBody } from "./json-body.js";
 import { createProjectAuth } from "./project-auth.js";
 import { registerDevOutboxRoutes } from "./routes/dev-outbox.js";
+import { registerDiscoveryRoutes } from "./routes/discovery.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMagicLinksRoutes } from "./routes/magic-links.js";
+import { registerMagicLinksDiscoveryRoutes } from "./routes/magic-links-discovery.js";
 import { registerMagicLinksEmailRoutes } from "./routes/magic-links-email.js";
 import { registerOrganizationsRoutes } from "./routes/organizations.js";
 import { registerOrganizationsMembersRoutes } from "./routes/organizations-members.js";
 import { registerPasswordsRoutes } from "./routes/passwords.js";
+import { registerPasswordsDiscoveryRoutes } from "./routes/passwords-discovery.js";
 import { registerPasswordsEmailRoutes } from "./routes/passwords-email.js";
+import { registerPasswordsExistingPasswordRoutes } from "./routes/passwords-existing-password.js";
+import { registerPasswordsMigrateRoutes } from "./routes/passwords-migrate.js";
 import { registerPasswordsSessionRoutes } from "./routes/passwords-session.js";
+import { registerRbacRoutes } from "./routes/rbac.js";
 import { registerSessionsRoutes } from "./routes/sessions.js";
 import { registerSessionsJwksRoutes } from "./routes/sessions-jwks.js";
 
@@ -28,6 +34,12 @@ const B2B_ROUTES = [
   registerPasswordsEmailRoutes,
   registerPasswordsSessionRoutes,
   registerSessionsRoutes,
+  registerMagicLinksDiscoveryRoutes,
+  registerDiscoveryRoutes,
+  registerPasswordsDiscoveryRoutes,
+  registerPasswordsExistingPasswordRoutes,
+  registerPasswordsMigrateRoutes,
+  registerRbacRoutes,
 ];
 
 export interface HttpAppOptions {
