@@ -21,6 +21,11 @@ export interface Config {
    * Required with PostgreSQL (every node must share it); on SQLite a key file beside the database is used.
    */
   readonly secretKey: string | null;
+  /**
+   * Create and print a first test project when the database has none (GATEHOUSE_BOOTSTRAP_PROJECT, default on).
+   * Multi-node deployments turn it off and create projects with the CLI.
+   */
+  readonly bootstrapProject: boolean;
 }
 
 export type DatabaseConfig =
@@ -62,6 +67,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
     trustProxy: boolean(env, "GATEHOUSE_TRUST_PROXY", false),
     secretKey: secretKey(env),
+    bootstrapProject: boolean(env, "GATEHOUSE_BOOTSTRAP_PROJECT", true),
   };
   if (config.database.kind === "postgres" && config.secretKey === null) {
     throw new ConfigError(
