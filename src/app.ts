@@ -34,6 +34,8 @@ export interface App {
   readonly http: FastifyInstance;
   readonly services: AppServices;
   readonly mailer: Mailer;
+  /** The project signing keys (for rotation by the CLI and tests). */
+  readonly keys: SigningKeys;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export function createApp(deps: AppDeps): App {
   http = createHttpApp(services, { logger });
   const app = http;
   return {
+    keys,
     http: app,
     services,
     mailer,

@@ -59,7 +59,11 @@ export async function startServer(
     const serverKey = loadServerKey(config);
     await assertServerKeyOpensSigningKeys(store, serverKey);
     const app = createApp({ config, store, serverKey });
-    if (config.bootstrapProject && options.bootstrap !== false && (await app.services.projects.count()) === 0) {
+    if (
+      config.bootstrapProject &&
+      options.bootstrap !== false &&
+      (await app.services.projects.count()) === 0
+    ) {
       const created = await app.services.projects.create({ name: "Default project", environment: "test" });
       printFirstProject(created, config);
     }

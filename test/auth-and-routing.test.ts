@@ -222,18 +222,15 @@ describe("project authentication and routing", () => {
   });
 
   it("answers a DELETE with a {} JSON body (as the SDK sends it) with a JSON error, not a crash", async () => {
-    // No DELETE route exists yet: a known path gives 405, an unknown one 404, both JSON.
-    const known = await server.fetch("/v1/b2b/organizations/some-org", { method: "DELETE", body: "{}" });
+    // A path without a DELETE route gives 405, an unknown path 404, both JSON.
+    const known = await server.fetch("/v1/b2b/sessions/authenticate", { method: "DELETE", body: "{}" });
     await errorBody(known, 405, "method_not_allowed");
-    const unknown = await server.fetch("/v1/b2b/organizations/some-org/members/member-x", {
-      method: "DELETE",
-      body: "{}",
-    });
+    const unknown = await server.fetch("/v1/b2b/no-such-resource/some-id", { method: "DELETE", body: "{}" });
     await errorBody(unknown, 404, "route_not_found");
-    // Through the SDK, the same call surfaces as a StytchError.
+    // Through the SDK, a DELETE that reaches its route surfaces errors as a StytchError.
     await assert.rejects(server.client.organizations.delete({ organization_id: "some-org" }), {
-      status_code: 405,
-      error_type: "method_not_allowed",
+      status_code: 404,
+      error_type: "organization_not_found",
     });
   });
 

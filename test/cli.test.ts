@@ -191,6 +191,49 @@ describe("gatehouse CLI", () => {
     assert.notEqual(unknown.code, 0);
   });
 
+  it("keys rotate publishes a new signing key that signs after the grace period; keys list shows the states", async () => {
+    const project = await gatehouseJson<Credentials>(["projects", "create", "--name", "k", "--json"], env);
+    type Key = { kid: string; state: string };
+    const before = await gatehouseJson<Key[]>(
+      ["keys", "list", "--project", project.project_id, "--json"],
+      env,
+    );
+    assert.deepEqual(
+      before.map((k) => k.state),
+      ["signing"],
+    );
+    const pending = await gatehouseJson<{ kid: string }>(
+      ["keys", "rotate", "--project", project.project_id, "--grace-seconds", "600", "--json"],
+      env,
+    );
+    const during = await gatehouseJson<Key[]>(
+      ["keys", "list", "--project", project.project_id, "--json"],
+      env,
+    );
+    assert.deepEqual(
+      during.map((k) => [k.kid, k.state]),
+      [
+        [pending.kid, "pending"],
+        [before[0]?.kid, "signing"],
+      ],
+    );
+    const now = await gatehouseJson<{ kid: string }>(
+      ["keys", "rotate", "--project", project.project_id, "--grace-seconds", "0", "--json"],
+      env,
+    );
+    const after = await gatehouseJson<Key[]>(
+      ["keys", "list", "--project", project.project_id, "--json"],
+      env,
+    );
+    assert.equal(after.find((k) => k.kid === now.kid)?.state, "signing");
+    assert.equal(after.filter((k) => k.state === "signing").length, 1, "exactly one key signs");
+    const bad = await gatehouse(
+      ["keys", "rotate", "--project", project.project_id, "--grace-seconds", "-1"],
+      env,
+    );
+    assert.notEqual(bad.code, 0);
+  });
+
   it("redirect-urls: every type defaults to http://localhost:3000/authenticate; add --default replaces it", async () => {
     const project = await gatehouseJson<Credentials>(["projects", "create", "--name", "r", "--json"], env);
     const list = () =>

@@ -9,6 +9,7 @@ import { openDatabase } from "../storage/dialects.js";
 import { migrateToLatest } from "../storage/migrate.js";
 import { createSqlStore } from "../storage/store.js";
 import { type ParsedArgs, parseArgs, requireFlag, UsageError } from "./args.js";
+import { keysCommand } from "./keys.js";
 
 const USAGE = `Usage: gatehouse <command> [options]
 
@@ -19,6 +20,8 @@ const USAGE = `Usage: gatehouse <command> [options]
   secrets create --project <project_id>
   redirect-urls add --project <id> --url <url> --type <all|login|signup|invite|reset_password|discovery> [--default]
   redirect-urls list --project <id> [--json]
+  keys rotate --project <id> [--grace-seconds 300]   rotate the project's JWT signing key
+  keys list --project <id> [--json]
 
 Configuration comes from the environment: PORT, HOST, GATEHOUSE_DATABASE_URL, GATEHOUSE_SMTP_URL,
 GATEHOUSE_PUBLIC_URL, GATEHOUSE_SECRET_KEY (see README.md).`;
@@ -63,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
     case "secrets":
     case "redirect-urls":
       return withProjects(config, (projects) => admin(command, sub, args, projects));
+    case "keys":
+      return withProjects(config, (projects, keys) => keysCommand(sub, args, projects, keys, printer(args)));
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -72,7 +77,7 @@ type Projects = ReturnType<typeof createProjectsService>;
 
 async function withProjects(
   config: ReturnType<typeof loadConfig>,
-  run: (projects: Projects) => Promise<number>,
+  run: (projects: Projects, keys: SigningKeys) => Promise<number>,
 ) {
   const database = openDatabase(config.database);
   try {
@@ -81,10 +86,16 @@ async function withProjects(
     const serverKey = loadServerKey(config);
     await assertServerKeyOpensSigningKeys(store, serverKey);
     const keys = new SigningKeys(store.signingKeys, systemClock, serverKey);
-    return await run(createProjectsService({ store, keys, clock: systemClock }));
+    return await run(createProjectsService({ store, keys, clock: systemClock }), keys);
   } finally {
     await database.close();
   }
+}
+
+/** Prints JSON with --json, else the human text. */
+function printer(args: ParsedArgs): (value: unknown, text: string) => void {
+  const json = args.flags.has("json");
+  return (value, text) => process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
 
 async function admin(
@@ -93,9 +104,7 @@ async function admin(
   args: ParsedArgs,
   projects: Projects,
 ): Promise<number> {
-  const json = args.flags.has("json");
-  const print = (value: unknown, text: string) =>
-    process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+  const print = printer(args);
   switch (`${command} ${sub ?? ""}`) {
     case "projects create": {
       const created = await projects.create({

@@ -32,6 +32,36 @@ export function magicLinkSignupEmail(data: LinkEmail): RenderedEmail {
   });
 }
 
+/** An invitation to join an organization; names the inviter when the invite call said who it was. */
+export function inviteEmail(data: LinkEmail & { invitedBy: string | null }): RenderedEmail {
+  const who = data.invitedBy ? `${data.invitedBy} has invited you` : "You have been invited";
+  return linkEmail({
+    subject: `You're invited to join ${data.organizationName}`,
+    intro: `${who} to join ${data.organizationName}. Click the link below to accept the invitation.`,
+    action: "Accept invitation",
+    ...data,
+  });
+}
+
+/**
+ * The discovery email: proves the address, then lets the person pick (or create) an organization. It names the
+ * project (the app), since it is not about one organization.
+ */
+export function discoveryEmail(data: {
+  appName: string;
+  link: string;
+  expiresInMinutes: number;
+}): RenderedEmail {
+  return linkEmail({
+    subject: `Log in to ${data.appName}`,
+    intro: `Click the link below to log in to ${data.appName}. You can then choose which of your organizations to continue to.`,
+    action: "Log in",
+    organizationName: data.appName,
+    link: data.link,
+    expiresInMinutes: data.expiresInMinutes,
+  });
+}
+
 export function passwordResetEmail(data: LinkEmail & { loginLink: string | null }): RenderedEmail {
   const email = linkEmail({
     subject: `Reset your ${data.organizationName} password`,
@@ -52,9 +82,11 @@ export function passwordResetEmail(data: LinkEmail & { loginLink: string | null 
 
 function linkEmail(d: LinkEmail & { subject: string; intro: string; action: string }): RenderedEmail {
   const expiry =
-    d.expiresInMinutes >= 120
-      ? `${Math.round(d.expiresInMinutes / 60)} hours`
-      : `${d.expiresInMinutes} minutes`;
+    d.expiresInMinutes >= 2 * 1440
+      ? `${Math.round(d.expiresInMinutes / 1440)} days`
+      : d.expiresInMinutes >= 120
+        ? `${Math.round(d.expiresInMinutes / 60)} hours`
+        : `${d.expiresInMinutes} minutes`;
   const text = `${d.intro}\n\n${d.action}:\n${d.link}\n\nThis link can be used once and expires in ${expiry}.\n`;
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">
 <p>${escapeHtml(d.intro)}</p>

@@ -102,7 +102,7 @@ export const ERROR_CATALOG = {
     400,
     "At least one provisioning setting (email JIT, SSO JIT, invites or OAuth tenants) must stay enabled.",
   ],
-  cannot_update_trusted_metadata: [400, "trusted_metadata cannot be updated with a member session."],
+  cannot_update_trusted_metadata: [401, "trusted_metadata cannot be updated with a member session."],
   organization_search_fuzzy_too_short: [400, "Fuzzy search filters need at least 3 characters."],
   member_search_fuzzy_too_short: [400, "Fuzzy search filters need at least 3 characters."],
   member_search_organization_ids_empty: [400, "organization_ids must contain at least one organization."],
@@ -194,6 +194,10 @@ export const ERROR_CATALOG = {
     "The magic link could not be authenticated, try sending another magic link to the user.",
   ],
   session_not_found: [404, "Session not found."],
+  member_does_not_exist_in_organization: [
+    404,
+    "The session's member has no membership in this organization to exchange the session into.",
+  ],
   project_not_found: [404, "Project not found."],
 
   // 405, 413, 415

@@ -14,6 +14,11 @@ import { registerMagicLinksDiscoveryRoutes } from "./routes/magic-links-discover
 import { registerMagicLinksEmailRoutes } from "./routes/magic-links-email.js";
 import { registerOrganizationsRoutes } from "./routes/organizations.js";
 import { registerOrganizationsMembersRoutes } from "./routes/organizations-members.js";
+import { registerOrganizationsMembersExternalIdRoutes } from "./routes/organizations-members-external-id.js";
+import { registerOrganizationsMembersPasswordsRoutes } from "./routes/organizations-members-passwords.js";
+import { registerOrganizationsMembersReactivateRoutes } from "./routes/organizations-members-reactivate.js";
+import { registerOrganizationsMembersSearchRoutes } from "./routes/organizations-members-search.js";
+import { registerOrganizationsSearchRoutes } from "./routes/organizations-search.js";
 import { registerPasswordsRoutes } from "./routes/passwords.js";
 import { registerPasswordsDiscoveryRoutes } from "./routes/passwords-discovery.js";
 import { registerPasswordsEmailRoutes } from "./routes/passwords-email.js";
@@ -27,7 +32,12 @@ import { registerSessionsJwksRoutes } from "./routes/sessions-jwks.js";
 /** Routes behind project authentication, one registrar per route file. */
 const B2B_ROUTES = [
   registerOrganizationsRoutes,
+  registerOrganizationsSearchRoutes,
   registerOrganizationsMembersRoutes,
+  registerOrganizationsMembersSearchRoutes,
+  registerOrganizationsMembersReactivateRoutes,
+  registerOrganizationsMembersExternalIdRoutes,
+  registerOrganizationsMembersPasswordsRoutes,
   registerMagicLinksEmailRoutes,
   registerMagicLinksRoutes,
   registerPasswordsRoutes,

@@ -15,16 +15,28 @@ export async function authorizeMemberSession(
   services: Pick<AppServices, "sessions">,
   check: AuthorizationCheck,
 ): Promise<SessionGrant | null> {
+  const grant = await memberSessionOf(request, services);
+  if (grant) authorize(grant, check);
+  return grant;
+}
+
+/**
+ * The live member session the request's header names, or null without a header, checking no permission: for
+ * routes that must know who acts before deciding which checks apply (members.update). Callers then run
+ * `authorize` for each check.
+ */
+export async function memberSessionOf(
+  request: FastifyRequest,
+  services: Pick<AppServices, "sessions">,
+): Promise<SessionGrant | null> {
   const token = header(request, "x-stytch-member-session");
   const jwt = header(request, "x-stytch-member-sessionjwt");
   if (token === undefined && jwt === undefined) return null;
   if (token !== undefined && jwt !== undefined) throw new AuthError("too_many_session_arguments");
-  const grant = await services.sessions.resolve(
+  return services.sessions.resolve(
     projectOf(request),
     token !== undefined ? { session_token: token } : { session_jwt: jwt! },
   );
-  authorize(grant, check);
-  return grant;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

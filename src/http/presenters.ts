@@ -58,7 +58,10 @@ export function memberToWire(member: Member, now: number) {
     mfa_phone_number_verified: false,
     is_admin: roles.includes(ADMIN_ROLE),
     totp_registration_id: "",
-    retired_email_addresses: [],
+    retired_email_addresses: member.retired_email_addresses.map((r) => ({
+      email_id: r.email_id,
+      email_address: r.email_address,
+    })),
     is_locked: locked,
     mfa_enrolled: false,
     mfa_phone_number: "",

@@ -14,11 +14,13 @@ import {
 import type { Project } from "../projects/project.js";
 import { buildEmailLink, resolveRedirectUrl } from "../projects/redirect-urls.js";
 import { EMAILS_PER_RECIPIENT } from "../rate-limits/rate-limiter.js";
+import { createSandbox } from "../sandbox/sandbox.js";
 import { factorTimes } from "../sessions/session.js";
 import type { SessionParams } from "../sessions/sessions-service.js";
 import { MINUTE_MS } from "../shared/clock.js";
 import { linkMinutes, pkceChallenge } from "../shared/validation.js";
 import { assertPkce } from "../tokens/pkce.js";
+import { createInvite } from "./invite.js";
 
 export interface LoginOrSignupInput {
   organization_id: string;
@@ -39,8 +41,12 @@ const DEFAULT_LINK_MINUTES = 60;
 
 export function createMagicLinksService(deps: AuthDeps) {
   const { store, clock } = deps;
+  const sandbox = createSandbox(deps);
 
   return {
+    invite: createInvite(deps),
+    sandbox,
+
     /**
      * Sends a login email to an active member, or a signup email to a pending/invited member or to a new
      * address that the org lets join by JIT provisioning (creating it as `pending`).
@@ -49,6 +55,8 @@ export function createMagicLinksService(deps: AuthDeps) {
       project: Project,
       input: LoginOrSignupInput,
     ): Promise<{ member: Member; member_created: boolean; organization: Organization }> {
+      const sandboxed = await sandbox.emailSend(project, input);
+      if (sandboxed) return sandboxed;
       const organization = await deps.organizations.get(project, input.organization_id);
       const email = normalizeEmail(input.email_address);
       const challenge = pkceChallenge(input.pkce_code_challenge);
@@ -117,6 +125,8 @@ export function createMagicLinksService(deps: AuthDeps) {
      * starts (or extends) a session with a magic_link factor, all in one transaction.
      */
     async authenticate(project: Project, input: MagicLinkAuthenticateInput) {
+      const sandboxed = await sandbox.authenticate(project, input);
+      if (sandboxed) return sandboxed;
       const hash = sha256Hex(input.magic_links_token);
       const found = await store.emailTokens.findToken(project.project_id, "magic_link", hash);
       if (!found) throw new AuthError("magic_link_not_found");

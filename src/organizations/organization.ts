@@ -122,22 +122,59 @@ export function assertValidExternalId(id: string): void {
   if (!EXTERNAL_ID.test(id)) throw new AuthError("invalid_organization_external_id");
 }
 
-/** Lower-cases and checks each allowed domain. */
-export function normalizeAllowedDomains(domains: readonly string[]): string[] {
+/**
+ * Lower-cases, trims, drops a trailing dot, dedupes and checks each domain of `email_allowed_domains` (or, with
+ * `field`, of `claimed_email_domains`): both decide who may join, so neither may name a public mailbox provider.
+ */
+export function normalizeAllowedDomains(
+  domains: readonly string[],
+  field: "email_allowed_domains" | "claimed_email_domains" = "email_allowed_domains",
+): string[] {
   const out = new Set<string>();
   for (const raw of domains) {
-    const domain = raw.trim().toLowerCase().replace(/\.$/, "");
+    const domain = normalizeDomain(raw);
     if (!DOMAIN.test(domain)) {
-      throw new AuthError("invalid_email_domain", { message: `"${raw}" is not a valid email domain.` });
+      throw new AuthError("invalid_email_domain", {
+        message: `"${raw}" in ${field} is not a valid email domain.`,
+      });
     }
     if (COMMON_EMAIL_DOMAINS.has(domain)) {
       throw new AuthError("organization_settings_domain_too_common", {
-        message: `"${domain}" is a public email provider and cannot be an allowed domain.`,
+        message: `"${domain}" is a public email provider and cannot be in ${field}.`,
       });
     }
     out.add(domain);
   }
   return [...out];
+}
+
+/** Implicit role assignments with lower-cased domains and only their two fields (extra keys are not stored). */
+export function normalizeImplicitRoles(
+  assignments: readonly { domain: string; role_id: string }[],
+): { domain: string; role_id: string }[] {
+  return assignments.map(({ domain, role_id }) => ({ domain: normalizeDomain(domain), role_id }));
+}
+
+/** The comparable form of a domain: trimmed, lower-cased, without a trailing dot. */
+export function normalizeDomain(raw: string): string {
+  return raw.trim().toLowerCase().replace(/\.$/, "");
+}
+
+/**
+ * Settings this Gatehouse version refuses, shared by create and update so both accept exactly the same states:
+ * - MFA is not offered yet, so an org cannot require it: refusing beats accepting a policy nobody enforces;
+ * - auth_methods RESTRICTED with no allowed method would lock every non-break-glass member out.
+ */
+export function assertSupportedSettings(settings: OrganizationSettings): void {
+  if (settings.mfa_policy === "REQUIRED_FOR_ALL") {
+    throw new AuthError("invalid_organization_settings", {
+      message:
+        "mfa_policy REQUIRED_FOR_ALL is not supported: this Gatehouse version offers no MFA methods yet.",
+    });
+  }
+  if (settings.auth_methods === "RESTRICTED" && settings.allowed_auth_methods.length === 0) {
+    throw new AuthError("allowed_auth_methods_required_for_restricted");
+  }
 }
 
 /** The domain part of a normalised email address. */
@@ -159,4 +196,9 @@ export function allowsEmailJit(org: Organization, email: string): boolean {
 export function allowsAuthMethod(org: Organization, method: string, isBreakglass: boolean): boolean {
   if (isBreakglass || org.auth_methods === "ALL_ALLOWED") return true;
   return org.allowed_auth_methods.includes(method);
+}
+
+/** Whether `domain` (normalised) is a public mailbox provider, where anyone can get an address. */
+export function isCommonEmailDomain(domain: string): boolean {
+  return COMMON_EMAIL_DOMAINS.has(domain);
 }

@@ -1,78 +1,30 @@
 import type { AuthDeps } from "../auth-deps.js";
-import { newId } from "../crypto/ids.js";
 import { newEmailToken, sha256Hex } from "../crypto/random.js";
 import { sendEmail } from "../email/send.js";
 import { passwordResetEmail } from "../email/templates.js";
 import { AuthError } from "../errors/auth-error.js";
-import { isLocked, type Member, normalizeEmail } from "../members/member.js";
-import { allowsAuthMethod, type Organization } from "../organizations/organization.js";
+import { type Member, normalizeEmail } from "../members/member.js";
+import { allowsAuthMethod } from "../organizations/organization.js";
 import type { Project } from "../projects/project.js";
 import { buildEmailLink, resolveRedirectUrl } from "../projects/redirect-urls.js";
 import { EMAILS_PER_RECIPIENT } from "../rate-limits/rate-limiter.js";
-import { assertSessionDuration, factorTimes, RESET_FACTOR_MAX_AGE_MS } from "../sessions/session.js";
+import { assertSessionDuration, RESET_FACTOR_MAX_AGE_MS } from "../sessions/session.js";
 import type { SessionParams } from "../sessions/sessions-service.js";
 import { MINUTE_MS } from "../shared/clock.js";
 import { linkMinutes, pkceChallenge } from "../shared/validation.js";
-import type { Store } from "../storage/store.js";
 import { assertPkce } from "../tokens/pkce.js";
-import { checkStrength, exceedsPasswordLimits, isBreached } from "./strength.js";
+import { normalizePassword } from "./hasher.js";
+import { createPasswordChecks, emailWords, passwordFactor } from "./password-checks.js";
+import { type MigrateInput, migratePassword } from "./password-migrate.js";
+import { checkStrength, isBreached } from "./strength.js";
 
 const DEFAULT_RESET_MINUTES = 30;
 const DEFAULT_LOGIN_LINK_MINUTES = 60;
 
 export function createPasswordsService(deps: AuthDeps) {
   const { store, clock, hasher } = deps;
-  // A hash of a random password, verified against when the member is unknown or has no password, so every
-  // failed login costs one argon2 verification (EN-2: no timing difference reveals which emails exist).
-  const dummyHash = hasher.hash(newEmailToken());
-
-  /** Throws weak_password (with the reasons) unless the password passes the project's policy. */
-  function assertStrong(
-    project: Project,
-    password: string,
-    member: Member,
-    organization: Organization,
-  ): void {
-    const result = checkStrength(
-      password,
-      project.settings.password_policy,
-      contextWords(member, organization),
-    );
-    if (!result.valid_password) {
-      const reason = result.breached_password
-        ? "The password appears in a list of breached passwords."
-        : result.zxcvbn_feedback.warning || "The password is too weak.";
-      throw new AuthError("weak_password", {
-        message: `${reason} Choose a different password.`,
-        details: {
-          breached_password: result.breached_password,
-          score: result.score,
-          zxcvbn_feedback: result.zxcvbn_feedback,
-          luds_feedback: result.luds_feedback,
-        },
-      });
-    }
-  }
-
-  /** Stores a new password hash: keeps or creates the member_password_id, verifies nothing else. */
-  async function storePassword(tx: Store, member: Member, hash: string, extra: Partial<Member>, now: number) {
-    const updated = await tx.members.updateMember(
-      member.member_id,
-      {
-        password_hash: hash,
-        member_password_id: member.member_password_id ?? newId("member-password", projectEnv(member)),
-        // A new password ends any lock and failure streak (AA-2, AA-5).
-        failed_auth_count: 0,
-        lock_created_at: null,
-        lock_expires_at: null,
-        ...extra,
-      },
-      now,
-    );
-    // Outstanding reset links die with the old password (ATK-28).
-    await tx.emailTokens.invalidateMemberTokens(member.member_id, "password_reset", now);
-    return updated;
-  }
+  const checks = createPasswordChecks(deps);
+  const { assertStrong, storePassword } = checks;
 
   return {
     strengthCheck(project: Project, input: { password: string; email_address?: string }) {
@@ -81,9 +33,8 @@ export function createPasswordsService(deps: AuthDeps) {
     },
 
     /**
-     * Email + password login. Unknown email, no password, deleted member and wrong password are one answer:
-     * 401 unauthorized_credentials, after one argon2 verification in every case. A locked member gets
-     * 429 user_lock_limit_reached (Stytch's documented behaviour) without its password being checked.
+     * Email + password login (credential and lock rules in password-checks.ts). A correct login clears the
+     * failure streak and replaces an outdated or imported hash with today's argon2id.
      */
     async authenticate(
       project: Project,
@@ -91,33 +42,12 @@ export function createPasswordsService(deps: AuthDeps) {
     ) {
       assertSessionDuration(input.session_duration_minutes);
       const organization = await deps.organizations.get(project, input.organization_id);
-      const email = normalizeEmail(input.email_address);
-      const member = await store.members.findMemberByEmail(organization.organization_id, email);
-      const now = clock.now();
-      const usable = member && member.status !== "deleted" && member.password_hash !== null ? member : null;
-      // No stored password can be longer than the creation limit, so a longer one is wrong without hashing
-      // it (a 256 KB body would otherwise go to argon2). The answer is the same for every account.
-      if (exceedsPasswordLimits(input.password)) throw new AuthError("unauthorized_credentials");
-
-      if (usable && isLocked(usable, now)) {
-        await hasher.verify(await dummyHash, input.password);
-        throw lockedError(usable, now);
-      }
-      const ok = await hasher.verify(usable?.password_hash ?? (await dummyHash), input.password);
-      if (!usable || !ok) {
-        if (usable) {
-          const { max_failed_attempts, lock_duration_minutes } = project.settings.lockout;
-          const after = await store.members.recordFailedAuth(
-            usable.member_id,
-            max_failed_attempts,
-            now,
-            now + lock_duration_minutes * MINUTE_MS,
-          );
-          if (isLocked(after, now))
-            deps.log.warn({ member_id: after.member_id }, "member locked after failed logins");
-        }
-        throw new AuthError("unauthorized_credentials");
-      }
+      const usable = await checks.verifyCredentials(
+        project,
+        organization,
+        input.email_address,
+        input.password,
+      );
       if (!allowsAuthMethod(organization, "password", usable.is_breakglass)) {
         throw new AuthError("operation_restricted_by_organization_auth_methods");
       }
@@ -125,10 +55,12 @@ export function createPasswordsService(deps: AuthDeps) {
       if (project.settings.password_policy.breach_check_on_authentication && isBreached(input.password)) {
         throw new AuthError("member_reset_password");
       }
-      const rehash = hasher.needsRehash(usable.password_hash!) ? await hasher.hash(input.password) : null;
+      // An older argon2 hash, or one imported by passwords/migrate, is replaced now that the password is known.
+      const rehash = hasher.needsRehash(usable.password_hash) ? await hasher.hash(input.password) : null;
       const presented = await deps.sessions.presentedSession(project, input);
       const grant = await store.transaction(async (tx) => {
-        let current = usable;
+        const now = clock.now();
+        let current: Member = usable;
         if (usable.failed_auth_count > 0 || usable.lock_expires_at !== null || rehash) {
           current = await tx.members.updateMember(
             usable.member_id,
@@ -147,6 +79,51 @@ export function createPasswordsService(deps: AuthDeps) {
       });
       return deps.sessions.complete(project, grant);
     },
+
+    /**
+     * passwords/existing_password/reset: the old password proves the member (a wrong one counts toward the lock
+     * like a failed login), the new one must differ and pass the policy. Every session of the member is
+     * revoked and a new one starts with a password factor.
+     */
+    async resetExisting(
+      project: Project,
+      input: SessionParams & {
+        organization_id: string;
+        email_address: string;
+        existing_password: string;
+        new_password: string;
+      },
+    ) {
+      assertSessionDuration(input.session_duration_minutes);
+      const organization = await deps.organizations.get(project, input.organization_id);
+      const member = await checks.verifyCredentials(
+        project,
+        organization,
+        input.email_address,
+        input.existing_password,
+      );
+      if (!allowsAuthMethod(organization, "password", member.is_breakglass)) {
+        throw new AuthError("operation_restricted_by_organization_auth_methods");
+      }
+      // Compared as the hasher sees them (NFKC), so a re-typed composition of the same password is "the same".
+      if (normalizePassword(input.new_password) === normalizePassword(input.existing_password)) {
+        throw new AuthError("cannot_reset_password_with_existing_password");
+      }
+      assertStrong(project, input.new_password, member, organization);
+      const hash = await hasher.hash(input.new_password);
+      const grant = await store.transaction(async (tx) => {
+        const now = clock.now();
+        const updated = await storePassword(tx, member, hash, {}, now);
+        await tx.sessions.deleteMemberSessions(member.member_id);
+        return deps
+          .sessionsFor(tx)
+          .issue(project, organization, updated, passwordFactor(updated, now), input, null);
+      });
+      return deps.sessions.complete(project, grant);
+    },
+
+    /** passwords/migrate (password-migrate.ts). */
+    migrate: (project: Project, input: MigrateInput) => migratePassword(deps, checks, project, input),
 
     /**
      * Sets the password of the member whose session is presented; the session must hold a factor from the last
@@ -327,36 +304,3 @@ export function createPasswordsService(deps: AuthDeps) {
 }
 
 export type PasswordsService = ReturnType<typeof createPasswordsService>;
-
-function lockedError(member: Member, now: number): AuthError {
-  return new AuthError("user_lock_limit_reached", {
-    retryAfterSeconds: Math.max(1, Math.ceil(((member.lock_expires_at ?? now) - now) / 1000)),
-  });
-}
-
-function passwordFactor(member: Member, now: number) {
-  return {
-    type: "password",
-    delivery_method: "knowledge",
-    ...factorTimes(now),
-    email_factor: { email_id: member.email_id, email_address: member.email_address },
-  };
-}
-
-function projectEnv(member: Member): "test" | "live" {
-  return member.member_id.startsWith("member-live-") ? "live" : "test";
-}
-
-/** Words a password must not be built from: the email, its local part, the org's name and slug (PW-7). */
-function contextWords(member: Member, organization: Organization): string[] {
-  return [
-    ...emailWords(member.email_address),
-    organization.organization_name,
-    organization.organization_slug,
-  ];
-}
-
-function emailWords(email: string): string[] {
-  const at = email.indexOf("@");
-  return at > 0 ? [email, email.slice(0, at)] : [email];
-}

@@ -1,4 +1,5 @@
 import type { Environment } from "../crypto/ids.js";
+import { AuthError } from "../errors/auth-error.js";
 
 /** A Gatehouse project: the tenant of the API, with its own keys, redirect URLs, settings and data. */
 export interface Project {
@@ -72,4 +73,53 @@ export function withDefaultSettings(stored: Partial<ProjectSettings>): ProjectSe
 }
 
 /** Stytch's default for new test projects: this URL is registered for every type and is the default of each. */
+/** A change to some settings; what is left out keeps its current value. */
+export interface ProjectSettingsUpdate {
+  readonly password_policy?: Partial<PasswordPolicy>;
+  readonly lockout?: Partial<LockoutPolicy>;
+}
+
+/** Stytch's accepted ranges (docs/stytch-b2b-api.md §7.1, §11); NIST caps consecutive failures at 100. */
+export const SETTING_BOUNDS = Object.freeze({
+  luds_min_password_length: [8, 32],
+  luds_min_password_complexity: [1, 4],
+  max_failed_attempts: [1, 100],
+  lock_duration_minutes: [5, 10_080],
+} as const);
+
+/** Applies an update to settings; throws invalid_request_value for an unknown policy or a value out of range. */
+export function updatedSettings(current: ProjectSettings, update: ProjectSettingsUpdate): ProjectSettings {
+  const next: ProjectSettings = {
+    password_policy: { ...current.password_policy, ...update.password_policy },
+    lockout: { ...current.lockout, ...update.lockout },
+  };
+  const { password_policy: pw, lockout } = next;
+  if (pw.strength_policy !== "zxcvbn" && pw.strength_policy !== "luds") {
+    throw new AuthError("invalid_request_value", { message: 'strength_policy must be "zxcvbn" or "luds".' });
+  }
+  for (const [key, value] of [
+    ["breach_check_on_create", pw.breach_check_on_create],
+    ["breach_check_on_authentication", pw.breach_check_on_authentication],
+  ] as const) {
+    if (typeof value !== "boolean") {
+      throw new AuthError("invalid_request_value", { message: `${key} must be true or false.` });
+    }
+  }
+  const numbers = {
+    luds_min_password_length: pw.luds_min_password_length,
+    luds_min_password_complexity: pw.luds_min_password_complexity,
+    max_failed_attempts: lockout.max_failed_attempts,
+    lock_duration_minutes: lockout.lock_duration_minutes,
+  };
+  for (const [key, value] of Object.entries(numbers) as [keyof typeof SETTING_BOUNDS, number][]) {
+    const [min, max] = SETTING_BOUNDS[key];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new AuthError("invalid_request_value", {
+        message: `${key} must be an integer from ${min} to ${max}.`,
+      });
+    }
+  }
+  return next;
+}
+
 export const DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate";

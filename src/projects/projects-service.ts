@@ -8,8 +8,10 @@ import {
   DEFAULT_PROJECT_SETTINGS,
   DEFAULT_REDIRECT_URL,
   type Project,
+  type ProjectSettingsUpdate,
   REDIRECT_URL_TYPES,
   type RedirectUrlType,
+  updatedSettings,
 } from "./project.js";
 
 export interface ProjectsServiceDeps {
@@ -100,6 +102,21 @@ export function createProjectsService(deps: ProjectsServiceDeps) {
     },
 
     listRedirectUrls: (projectId: string) => store.projects.listRedirectUrls(projectId),
+
+    /**
+     * Changes some of a project's settings (password policy, lockout); the rest keep their values. Values are
+     * validated as a whole before anything is written. Takes effect on the next request: every request reads
+     * its project afresh. Returns the updated project.
+     */
+    async updateSettings(projectId: string, update: ProjectSettingsUpdate): Promise<Project> {
+      const project = await store.projects.getProject(projectId);
+      if (!project) throw new AuthError("project_not_found");
+      const settings = updatedSettings(project.settings, update);
+      if (!(await store.projects.updateProjectSettings(projectId, settings))) {
+        throw new AuthError("project_not_found");
+      }
+      return { ...project, settings };
+    },
   };
 }
 

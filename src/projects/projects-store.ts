@@ -1,8 +1,10 @@
-import type { Project, RedirectUrl, RedirectUrlType } from "./project.js";
+import type { Project, ProjectSettings, RedirectUrl, RedirectUrlType } from "./project.js";
 
 /** Persistence contract for projects, their API secrets and redirect URLs. */
 export interface ProjectsStore {
   insertProject(project: Project): Promise<void>;
+  /** Replaces the project's settings; returns false when the project does not exist. */
+  updateProjectSettings(projectId: string, settings: ProjectSettings): Promise<boolean>;
   getProject(projectId: string): Promise<Project | null>;
   listProjects(): Promise<Project[]>;
   countProjects(): Promise<number>;

@@ -3,9 +3,11 @@ import type { ErrorType } from "../errors/codes.js";
 import type { RedirectUrlType } from "./project.js";
 import type { ProjectsStore } from "./projects-store.js";
 
-const ERRORS: Record<"login" | "signup" | "reset_password", { missing: ErrorType; invalid: ErrorType }> = {
+const ERRORS: Record<RedirectUrlType, { missing: ErrorType; invalid: ErrorType }> = {
   login: { missing: "no_login_redirect_urls_set", invalid: "invalid_login_redirect_url" },
   signup: { missing: "no_signup_redirect_urls_set", invalid: "invalid_signup_redirect_url" },
+  invite: { missing: "no_invite_redirect_urls_set", invalid: "invalid_invite_redirect_url" },
+  discovery: { missing: "no_discovery_redirect_urls_set", invalid: "invalid_discovery_redirect_url" },
   reset_password: {
     missing: "no_password_reset_redirect_url",
     invalid: "invalid_password_reset_redirect_url",
@@ -20,18 +22,23 @@ const ERRORS: Record<"login" | "signup" | "reset_password", { missing: ErrorType
 export async function resolveRedirectUrl(
   store: ProjectsStore,
   projectId: string,
-  type: keyof typeof ERRORS,
+  type: RedirectUrlType,
   requested: string | undefined,
 ): Promise<string> {
-  const found = await store.findRedirectUrl(projectId, type as RedirectUrlType, requested ?? null);
+  const found = await store.findRedirectUrl(projectId, type, requested ?? null);
   if (!found) throw new AuthError(requested === undefined ? ERRORS[type].missing : ERRORS[type].invalid);
   return found.url;
 }
 
-/** Appends Stytch's query parameters to a registered URL, keeping any query it already has (§8.3). */
+/**
+ * Appends Stytch's query parameters to a registered URL, keeping any query it already has (§8.3). Discovery
+ * links name no organization, so they carry no slug.
+ */
 export function buildEmailLink(
   redirectUrl: string,
-  params: { slug: string; tokenType: "multi_tenant_magic_links" | "multi_tenant_passwords"; token: string },
+  params:
+    | { slug: string; tokenType: "multi_tenant_magic_links" | "multi_tenant_passwords"; token: string }
+    | { tokenType: "discovery"; token: string },
 ): string {
   // Slugs ([A-Za-z0-9._~-]) and tokens (base64url plus "=") need no escaping in a query value, so the token
   // appears exactly as the API later expects it, "=" pad included.
@@ -39,6 +46,7 @@ export function buildEmailLink(
   const base = hash === -1 ? redirectUrl : redirectUrl.slice(0, hash);
   const fragment = hash === -1 ? "" : redirectUrl.slice(hash);
   const separator = base.includes("?") ? (base.endsWith("?") || base.endsWith("&") ? "" : "&") : "?";
-  const query = `slug=${encodeURIComponent(params.slug)}&stytch_token_type=${params.tokenType}&token=${params.token}`;
+  const slug = "slug" in params ? `slug=${encodeURIComponent(params.slug)}&` : "";
+  const query = `${slug}stytch_token_type=${params.tokenType}&token=${params.token}`;
   return `${base}${separator}${query}${fragment}`;
 }

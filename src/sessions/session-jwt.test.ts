@@ -33,6 +33,17 @@ class MemoryKeysStore implements SigningKeysStore {
       .map((r) => structuredClone(r));
   }
 
+  async retireKeys(projectId: string, at: number, exceptKid: string): Promise<number> {
+    let n = 0;
+    for (const [i, r] of this.records.entries()) {
+      if (r.project_id === projectId && (r.retired_at === null || r.retired_at > at) && r.kid !== exceptKid) {
+        this.records[i] = { ...r, retired_at: at };
+        n++;
+      }
+    }
+    return n;
+  }
+
   retire(kid: string, at: number): void {
     const i = this.records.findIndex((r) => r.kid === kid);
     const record = this.records[i];
@@ -342,5 +353,39 @@ describe("session JWTs", () => {
       (await keys.jwks(PROJECT_A.project_id)).map((k) => k.kid),
       [next.kid],
     );
+  });
+});
+
+describe("key rotation", () => {
+  it("publishes the next key before it signs, then retires the old one after every JWT it signed expired", async () => {
+    const store = new MemoryKeysStore();
+    const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+    const keys = new SigningKeys(store, clock, ServerKey.random());
+    const p = project("project-test-00000000-0000-4000-8000-00000000000a");
+    const first = await keys.createKey(p.project_id, "test");
+    const next = await keys.rotate(p.project_id, "test", 60_000);
+
+    // During the grace period both keys are published and the old one still signs.
+    assert.deepEqual((await keys.jwks(p.project_id)).map((k) => k.kid).sort(), [first.kid, next.kid].sort());
+    assert.equal((await keys.signingKey(p.project_id)).kid, first.kid);
+    assert.deepEqual(
+      (await keys.list(p.project_id)).map((k) => [k.kid, k.state]),
+      [
+        [next.kid, "pending"],
+        [first.kid, "signing"],
+      ],
+    );
+
+    // After the grace period the new key signs; the old one stays published one JWT lifetime more.
+    clock.advance(60_000);
+    assert.equal((await keys.signingKey(p.project_id)).kid, next.kid);
+    assert.equal((await keys.jwks(p.project_id)).length, 2);
+    clock.advance(300_000);
+    assert.deepEqual(
+      (await keys.jwks(p.project_id)).map((k) => k.kid),
+      [next.kid],
+    );
+    // A retired key still verifies remotely (sessions/authenticate accepts its expired JWTs for live sessions).
+    assert.ok(await keys.verificationKey(p.project_id, first.kid));
   });
 });

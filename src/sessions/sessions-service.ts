@@ -4,10 +4,12 @@ import { deriveSessionToken, newTokenSalt, sessionTokenHash } from "../crypto/se
 import { AuthError } from "../errors/auth-error.js";
 import { effectiveRoles, type Member } from "../members/member.js";
 import type { MembersStore } from "../members/members-store.js";
-import type { Organization } from "../organizations/organization.js";
+import { allowsAuthMethod, type Organization } from "../organizations/organization.js";
 import type { OrganizationsStore } from "../organizations/organizations-store.js";
 import type { Project } from "../projects/project.js";
+import { type AuthorizationCheck, authorize } from "../rbac/authorize.js";
 import { type Clock, MINUTE_MS } from "../shared/clock.js";
+import type { Store } from "../storage/store.js";
 import {
   type AuthenticationFactor,
   assertSessionDuration,
@@ -20,7 +22,12 @@ import type { SessionsStore } from "./sessions-store.js";
 import type { SigningKeys } from "./signing-keys.js";
 
 export interface SessionsServiceDeps {
-  store: { sessions: SessionsStore; members: MembersStore; organizations: OrganizationsStore };
+  store: {
+    sessions: SessionsStore;
+    members: MembersStore;
+    organizations: OrganizationsStore;
+    transaction: Store["transaction"];
+  };
   keys: SigningKeys;
   serverKey: ServerKey;
   clock: Clock;
@@ -39,6 +46,12 @@ export interface SessionGrant {
   session: MemberSession;
   member: Member;
   organization: Organization;
+}
+
+/** The member and organization a revocation targets, given to its authorization guard. */
+export interface RevokeTarget {
+  organization_id: string;
+  member_id: string;
 }
 
 /** A grant plus its token and a fresh JWT: what the wire needs. Made after the transaction commits. */
@@ -130,10 +143,38 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     return { ...grant, session };
   }
 
+  /** Writes a new session holding `factors`. Safe inside a transaction. */
+  async function start(
+    project: Project,
+    organization: Organization,
+    member: Member,
+    factors: AuthenticationFactor[],
+    params: SessionParams,
+  ): Promise<SessionGrant> {
+    assertSessionDuration(params.session_duration_minutes);
+    const now = clock.now();
+    const session: MemberSession = {
+      member_session_id: newId("member-session", project.environment),
+      project_id: project.project_id,
+      organization_id: organization.organization_id,
+      member_id: member.member_id,
+      token_salt: newTokenSalt(),
+      started_at: now,
+      last_accessed_at: now,
+      expires_at: now + (params.session_duration_minutes ?? DEFAULT_SESSION_MINUTES) * MINUTE_MS,
+      authentication_factors: factors,
+      custom_claims: mergeCustomClaims({}, params.session_custom_claims),
+    };
+    const token = deriveSessionToken(serverKey, session.member_session_id, session.token_salt);
+    await store.sessions.insertSession(session, sessionTokenHash(token));
+    return { session, member, organization };
+  }
+
   return {
     resolve,
     complete,
     touch,
+    start,
 
     /**
      * The live session a primary-auth call presents (session_token / session_jwt) to attach its new factor to,
@@ -175,21 +216,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
         if (!(await store.sessions.updateSession(updated))) throw new AuthError("session_not_found");
         return { session: updated, member, organization };
       }
-      const session: MemberSession = {
-        member_session_id: newId("member-session", project.environment),
-        project_id: project.project_id,
-        organization_id: organization.organization_id,
-        member_id: member.member_id,
-        token_salt: newTokenSalt(),
-        started_at: now,
-        last_accessed_at: now,
-        expires_at: now + (minutes ?? DEFAULT_SESSION_MINUTES) * MINUTE_MS,
-        authentication_factors: [factor],
-        custom_claims: mergeCustomClaims({}, params.session_custom_claims),
-      };
-      const token = deriveSessionToken(serverKey, session.member_session_id, session.token_salt);
-      await store.sessions.insertSession(session, sessionTokenHash(token));
-      return { session, member, organization };
+      return start(project, organization, member, [factor], params);
     },
 
     /**
@@ -197,15 +224,75 @@ export function createSessionsService(deps: SessionsServiceDeps) {
      * that still verifies locally), bumps last_accessed_at, extends it only when a duration is given, merges
      * custom claims, and always mints a fresh JWT.
      */
-    async authenticate(project: Project, input: SessionParams): Promise<IssuedSession> {
+    async authenticate(
+      project: Project,
+      input: SessionParams & { authorization_check?: Partial<AuthorizationCheck> },
+    ): Promise<IssuedSession & { verdict: { authorized: true; granting_roles: string[] } | null }> {
       assertSessionDuration(input.session_duration_minutes);
-      return complete(project, await touch(await resolve(project, input), input));
+      const check = input.authorization_check;
+      if (check !== undefined && !isCheck(check)) throw new AuthError("invalid_authorization_check");
+      const grant = await resolve(project, input);
+      // A refused check leaves the session untouched: no access is recorded, no lifetime extended.
+      const granting = check ? authorize(grant, check) : null;
+      const issued = await complete(project, await touch(grant, input));
+      return { ...issued, verdict: granting ? { authorized: true, granting_roles: granting } : null };
+    },
+
+    /**
+     * sessions/exchange: moves a person from their session's organization into another one where the same
+     * email is already a member (active, invited or pending; never JIT-created here). Only factors that prove
+     * the email address (magic links, delivery "email") carry over, with their original times, and only if the
+     * target organization allows that method; a password is per-organization knowledge and never carries
+     * (insufficient_factors_for_session_exchange). The target member becomes active with a verified email (an
+     * invite is accepted this way). The presented session stays valid; the new one is independent.
+     */
+    async exchange(
+      project: Project,
+      input: SessionParams & { organization_id: string },
+    ): Promise<IssuedSession> {
+      assertSessionDuration(input.session_duration_minutes);
+      const current = await resolve(project, input);
+      const target = await store.organizations.findOrganization(project.project_id, input.organization_id);
+      if (!target) throw new AuthError("organization_not_found");
+      const member = await store.members.findMemberByEmail(
+        target.organization_id,
+        current.member.email_address,
+      );
+      if (!member || member.status === "deleted")
+        throw new AuthError("member_does_not_exist_in_organization");
+      const carried = current.session.authentication_factors.filter((factor) => {
+        const method = EMAIL_FACTOR_METHODS.get(factor.type);
+        return (
+          factor.delivery_method === "email" &&
+          factor.email_factor?.email_address === member.email_address &&
+          method !== undefined &&
+          allowsAuthMethod(target, method, member.is_breakglass)
+        );
+      });
+      if (carried.length === 0) throw new AuthError("insufficient_factors_for_session_exchange");
+      const grant = await store.transaction(async (tx) => {
+        // Re-read inside the transaction: the member may have been deleted since the check above.
+        const fresh = await tx.members.findMemberInProject(project.project_id, member.member_id);
+        if (!fresh || fresh.status === "deleted")
+          throw new AuthError("member_does_not_exist_in_organization");
+        const joined =
+          fresh.status === "active" && fresh.email_address_verified
+            ? fresh
+            : await tx.members.updateMember(
+                fresh.member_id,
+                { status: "active", email_address_verified: true },
+                clock.now(),
+              );
+        return createSessionsService({ ...deps, store: tx }).start(project, target, joined, carried, input);
+      });
+      return complete(project, grant);
     },
 
     /** Revokes one session (by id, token or JWT) or every session of a member. Exactly one input. */
     async revoke(
       project: Project,
       input: { member_session_id?: string; session_token?: string; session_jwt?: string; member_id?: string },
+      guard: (target: RevokeTarget) => Promise<unknown> = async () => {},
     ): Promise<void> {
       const given = [input.member_session_id, input.session_token, input.session_jwt, input.member_id].filter(
         (v) => v !== undefined && v !== "",
@@ -215,11 +302,16 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       if (input.member_id) {
         const member = await store.members.findMemberInProject(project.project_id, input.member_id);
         if (!member) throw new AuthError("member_not_found");
+        await guard({ organization_id: member.organization_id, member_id: member.member_id });
         await store.sessions.deleteMemberSessions(member.member_id);
         return;
       }
-      const sessionId = input.member_session_id ?? (await findSession(project, input)).member_session_id;
-      const deleted = await store.sessions.deleteSession(project.project_id, sessionId);
+      const session = input.member_session_id
+        ? await store.sessions.findById(project.project_id, input.member_session_id, clock.now())
+        : await findSession(project, input);
+      if (!session) throw new AuthError("session_not_found");
+      await guard({ organization_id: session.organization_id, member_id: session.member_id });
+      const deleted = await store.sessions.deleteSession(project.project_id, session.member_session_id);
       if (deleted === 0) throw new AuthError("session_not_found");
     },
 
@@ -245,3 +337,15 @@ export function createSessionsService(deps: SessionsServiceDeps) {
 }
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
+
+/** Factor types proven by email delivery, and the org auth method each one is. */
+const EMAIL_FACTOR_METHODS: ReadonlyMap<string, string> = new Map([
+  ["magic_link", "magic_link"],
+  ["otp", "email_otp"],
+]);
+
+function isCheck(value: Partial<AuthorizationCheck>): value is AuthorizationCheck {
+  return [value.organization_id, value.resource_id, value.action].every(
+    (field) => typeof field === "string" && field.length > 0,
+  );
+}

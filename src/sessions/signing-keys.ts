@@ -10,7 +10,9 @@ export interface SigningKeyRecord {
   /** The private JWK as JSON, sealed with the server key: the database alone cannot sign. */
   readonly private_jwk_sealed: string;
   readonly public_jwk: JWK;
+  /** When the key starts signing (a rotated-in key is published before it signs: JWT-12). */
   readonly created_at: number;
+  /** When it stops signing; it leaves the JWKS one JWT lifetime later. */
   readonly retired_at: number | null;
 }
 
@@ -22,6 +24,13 @@ export interface SigningKeysStore {
    * that keep only the JWT stay logged in across a rotation. A compromised key is deleted, not retired.
    */
   listKeys(projectId: string): Promise<SigningKeyRecord[]>;
+  /** Sets retired_at = `at` on every key of the project but `exceptKid` that is not retired by then. */
+  retireKeys(projectId: string, at: number, exceptKid: string): Promise<number>;
+}
+
+/** A key signs from its created_at until its retired_at. */
+function signsAt(record: SigningKeyRecord, now: number): boolean {
+  return record.created_at <= now && (record.retired_at === null || record.retired_at > now);
 }
 
 /** How long a node trusts its in-memory copy of a project's keys before reading the table again. */
@@ -42,8 +51,12 @@ export class SigningKeys {
     private readonly serverKey: ServerKey,
   ) {}
 
-  /** Creates a project's first (or next) key; it signs from now on. */
-  async createKey(projectId: string, environment: Environment): Promise<SigningKeyRecord> {
+  /** Creates a project's key; it signs from `activatesAt` (default now) on. */
+  async createKey(
+    projectId: string,
+    environment: Environment,
+    activatesAt = this.clock.now(),
+  ): Promise<SigningKeyRecord> {
     const { privateKey, publicKey } = await generateKeyPair("RS256", {
       modulusLength: 2048,
       extractable: true,
@@ -56,7 +69,7 @@ export class SigningKeys {
         JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: "RS256" }),
       ),
       public_jwk: { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" },
-      created_at: this.clock.now(),
+      created_at: activatesAt,
       retired_at: null,
     };
     await this.store.insertKey(record);
@@ -64,11 +77,42 @@ export class SigningKeys {
     return record;
   }
 
-  /** The key that signs new JWTs: the newest unretired one. */
+  /**
+   * Key rotation: a new key is published in the JWKS at once and starts signing after `graceMs`, when the
+   * current keys retire. The grace lets every node's cache (30 s) and verifiers' JWKS caches pick up the new
+   * key before any JWT carries its kid; the retired key stays in the JWKS one JWT lifetime longer, until every
+   * JWT it signed has expired. Inserting before retiring means a crash in between leaves a signing key.
+   */
+  async rotate(projectId: string, environment: Environment, graceMs: number): Promise<SigningKeyRecord> {
+    const activatesAt = this.clock.now() + graceMs;
+    const record = await this.createKey(projectId, environment, activatesAt);
+    await this.store.retireKeys(projectId, activatesAt, record.kid);
+    this.cache.delete(projectId);
+    return record;
+  }
+
+  /** The project's keys with their state at `now`, for `gatehouse keys list`. */
+  async list(
+    projectId: string,
+  ): Promise<
+    { kid: string; state: "pending" | "signing" | "retired"; created_at: number; retired_at: number | null }[]
+  > {
+    const now = this.clock.now();
+    return (await this.store.listKeys(projectId)).map((r) => ({
+      kid: r.kid,
+      state:
+        r.retired_at !== null && r.retired_at <= now ? "retired" : r.created_at > now ? "pending" : "signing",
+      created_at: r.created_at,
+      retired_at: r.retired_at,
+    }));
+  }
+
+  /** The key that signs new JWTs: the newest one whose signing window contains now. */
   async signingKey(projectId: string): Promise<{ kid: string; key: CryptoKey }> {
-    let active = (await this.load(projectId)).find((k) => k.record.retired_at === null);
+    const now = this.clock.now();
+    let active = (await this.load(projectId)).find((k) => signsAt(k.record, now));
     // Another node may have created the project or rotated its key since this node cached the set.
-    active ??= (await this.load(projectId, true)).find((k) => k.record.retired_at === null);
+    active ??= (await this.load(projectId, true)).find((k) => signsAt(k.record, now));
     if (!active) throw new Error(`project ${projectId} has no active signing key`);
     return { kid: active.record.kid, key: await active.privateKey() };
   }
@@ -80,7 +124,7 @@ export class SigningKeys {
     return key ? key.publicKey() : null;
   }
 
-  /** The JWKS entries (§4.8): every key that signs, or retired less than a JWT lifetime ago. */
+  /** The JWKS entries (§4.8): keys that sign or will sign, and keys retired less than a JWT lifetime ago. */
   async jwks(projectId: string): Promise<JWK[]> {
     const now = this.clock.now();
     return (await this.load(projectId))

@@ -11,8 +11,10 @@ export interface Database {
   redirect_urls: RedirectUrlTable;
   signing_keys: SigningKeyTable;
   organizations: OrganizationTable;
+  organization_domains: OrganizationDomainTable;
   members: MemberTable;
   email_tokens: EmailTokenTable;
+  intermediate_sessions: IntermediateSessionTable;
   sessions: SessionTable;
   email_outbox: EmailOutboxTable;
   rate_limit_counters: RateLimitCounterTable;
@@ -74,6 +76,15 @@ export interface OrganizationTable {
   updated_at: number;
 }
 
+/** Search index of each organization's allowed and claimed email domains (0003); settings JSON is the source. */
+export interface OrganizationDomainTable {
+  organization_id: string;
+  /** allowed (email_allowed_domains) | claimed (claimed_email_domains) */
+  kind: string;
+  /** Lower-cased domain. */
+  domain: string;
+}
+
 export interface MemberTable {
   member_id: string;
   project_id: string;
@@ -98,20 +109,37 @@ export interface MemberTable {
   lock_expires_at: number | null;
   created_at: number;
   updated_at: number;
+  /** JSON array of {email_id, email_address}: addresses the member had before an email change (0004). */
+  retired_email_addresses: Generated<string>;
 }
 
 export interface EmailTokenTable {
   /** SHA-256 hex of the token; the token itself exists only in the email. */
   token_hash: string;
   project_id: string;
-  /** magic_link | password_reset */
+  /** magic_link | password_reset | discovery */
   kind: string;
-  /** login | signup | invite | reset_password */
+  /** login | signup | invite | reset_password | discovery */
   purpose: string;
-  organization_id: string;
-  member_id: string;
+  /** Null only for discovery links, which are sent to an address rather than a member (CHECK in 0002). */
+  organization_id: string | null;
+  member_id: string | null;
   email_address: string;
   pkce_challenge: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+/** Intermediate sessions of discovery: an address proven by a factor, not yet a member session. */
+export interface IntermediateSessionTable {
+  /** SHA-256 hex of the intermediate session token. */
+  token_hash: string;
+  project_id: string;
+  /** Normalised address the factors proved. */
+  email_address: string;
+  /** JSON array of IntermediateSessionFactor. */
+  authentication_factors: string;
   created_at: number;
   expires_at: number;
   consumed_at: number | null;

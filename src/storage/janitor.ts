@@ -7,8 +7,9 @@ const TOKEN_RETENTION_MS = 24 * 60 * 60 * 1000;
 const COUNTER_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Deletes rows nothing can use any more: expired sessions, email tokens a day past expiry, old rate-limit
- * counters. Every statement is an idempotent range delete, so several nodes may run it at once.
+ * Deletes rows nothing can use any more: expired sessions, email tokens a day past expiry, expired
+ * intermediate sessions, old rate-limit counters. Every statement is an idempotent range delete, so several
+ * nodes may run it at once.
  */
 export async function sweepExpired(
   store: Store,
@@ -17,7 +18,10 @@ export async function sweepExpired(
   const now = clock.now();
   return {
     sessions: await store.sessions.deleteExpired(now),
-    tokens: await store.emailTokens.deleteExpired(now - TOKEN_RETENTION_MS),
+    // Intermediate sessions count as tokens; every unusable one answers the same 404, so none is kept.
+    tokens:
+      (await store.emailTokens.deleteExpired(now - TOKEN_RETENTION_MS)) +
+      (await store.discovery.deleteExpiredIntermediateSessions(now)),
     counters: await store.rateLimits.deleteOlderThan(now - COUNTER_RETENTION_MS),
   };
 }

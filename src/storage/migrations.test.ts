@@ -13,8 +13,10 @@ const TABLES = [
   "redirect_urls",
   "signing_keys",
   "organizations",
+  "organization_domains",
   "members",
   "email_tokens",
+  "intermediate_sessions",
   "sessions",
   "email_outbox",
   "rate_limit_counters",
@@ -41,7 +43,12 @@ describe("migrations on an empty SQLite file", () => {
     assert.equal(result.error, undefined);
     assert.deepEqual(
       result.results?.map((r) => [r.migrationName, r.direction, r.status]),
-      [["0001_initial", "Up", "Success"]],
+      [
+        ["0001_initial", "Up", "Success"],
+        ["0002_discovery", "Up", "Success"],
+        ["0003_organization_domains", "Up", "Success"],
+        ["0004_member_lifecycle", "Up", "Success"],
+      ],
     );
     const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(
       opened.db,

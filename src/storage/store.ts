@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { DiscoveryStore } from "../discovery/discovery-store.js";
 import type { OutboxStore } from "../email/outbox.js";
 import type { MembersStore } from "../members/members-store.js";
 import type { OrganizationsStore } from "../organizations/organizations-store.js";
@@ -8,6 +9,7 @@ import type { SessionsStore } from "../sessions/sessions-store.js";
 import type { SigningKeysStore } from "../sessions/signing-keys.js";
 import type { EmailTokensStore } from "../tokens/email-tokens-store.js";
 import type { Database } from "./database.js";
+import { DiscoveryRepository } from "./sql/discovery-repository.js";
 import { EmailTokensRepository } from "./sql/email-tokens-repository.js";
 import { MembersRepository } from "./sql/members-repository.js";
 import { OrganizationsRepository } from "./sql/organizations-repository.js";
@@ -31,6 +33,7 @@ export interface Store {
   readonly signingKeys: SigningKeysStore;
   readonly outbox: OutboxStore;
   readonly rateLimits: RateLimitStore;
+  readonly discovery: DiscoveryStore;
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** A trivial query, for health checks. */
   ping(): Promise<void>;
@@ -46,6 +49,7 @@ export function createSqlStore(db: Kysely<Database>, inTransaction = false): Sto
     signingKeys: new SigningKeysRepository(db),
     outbox: new OutboxRepository(db),
     rateLimits: new RateLimitsRepository(db),
+    discovery: new DiscoveryRepository(db),
     transaction: (work) =>
       inTransaction ? work(store) : db.transaction().execute((trx) => work(createSqlStore(trx, true))),
     ping: async () => {

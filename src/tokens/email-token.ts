@@ -25,3 +25,23 @@ export type ConsumeResult =
   | { readonly status: "consumed"; readonly token: EmailToken }
   | { readonly status: "not_found" }
   | { readonly status: "used_or_expired"; readonly token: EmailToken };
+
+/**
+ * A discovery magic link (stored in email_tokens with kind "discovery"): sent to an address, not to a member,
+ * so it is bound only to its project and that address. Redeeming it proves the mailbox and yields an
+ * intermediate session, never a member session.
+ */
+export interface DiscoveryToken {
+  readonly token_hash: string;
+  readonly project_id: string;
+  readonly email_address: string;
+  readonly pkce_challenge: string | null;
+  readonly created_at: number;
+  readonly expires_at: number;
+  readonly consumed_at: number | null;
+}
+
+export type DiscoveryConsumeResult =
+  | { readonly status: "consumed"; readonly token: DiscoveryToken }
+  | { readonly status: "not_found" }
+  | { readonly status: "used_or_expired"; readonly token: DiscoveryToken };

@@ -1,4 +1,10 @@
-import type { ConsumeResult, EmailToken, EmailTokenKind } from "./email-token.js";
+import type {
+  ConsumeResult,
+  DiscoveryConsumeResult,
+  DiscoveryToken,
+  EmailToken,
+  EmailTokenKind,
+} from "./email-token.js";
 
 export interface EmailTokensStore {
   insertToken(token: EmailToken): Promise<void>;
@@ -15,8 +21,15 @@ export interface EmailTokensStore {
   ): Promise<ConsumeResult>;
   /** Reads a token without consuming it (to check its PKCE challenge first, which never changes). */
   findToken(projectId: string, kind: EmailTokenKind, tokenHash: string): Promise<EmailToken | null>;
-  /** Deletes tokens that expired before `before` (used or not); returns how many. */
+  /** Deletes tokens that expired before `before` (used or not, every kind); returns how many. */
   deleteExpired(before: number): Promise<number>;
   /** Invalidates every unused token of this kind for the member (after a password change, ATK-28). */
   invalidateMemberTokens(memberId: string, kind: EmailTokenKind, now: number): Promise<void>;
+
+  /** Stores a discovery link (kind "discovery", no organization or member). */
+  insertDiscoveryToken(token: DiscoveryToken): Promise<void>;
+  /** Reads a discovery link without consuming it; links of other kinds or projects are not found. */
+  findDiscoveryToken(projectId: string, tokenHash: string): Promise<DiscoveryToken | null>;
+  /** Consumes a discovery link with the same single-statement guarantee as consumeToken. */
+  consumeDiscoveryToken(projectId: string, tokenHash: string, now: number): Promise<DiscoveryConsumeResult>;
 }

@@ -1,8 +1,58 @@
+import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { AppServices } from "../context.js";
+import { rfc3339 } from "../../shared/clock.js";
+import { type AppServices, ok, projectOf } from "../context.js";
+import { discoveredOrganizationToWire } from "../discovery-presenters.js";
+import { DiscoveredOrganizationSchema, TokenString } from "../discovery-schemas.js";
+import { response, Str } from "../schemas.js";
 
-/** Routes of this file are added by the issue-3 work (see the route table in README.md). */
+/** /v1/b2b/magic_links/email/discovery/send and /v1/b2b/magic_links/discovery/authenticate */
+
+const SendBody = Type.Object({
+  email_address: Str,
+  discovery_redirect_url: Type.Optional(Str),
+  pkce_code_challenge: Type.Optional(Str),
+  login_template_id: Type.Optional(Str),
+  locale: Type.Optional(Str),
+  discovery_expiration_minutes: Type.Optional(Type.Integer()),
+});
+
+const AuthenticateBody = Type.Object({
+  discovery_magic_links_token: TokenString,
+  pkce_code_verifier: Type.Optional(Str),
+});
+
+const AuthenticateResponse = response({
+  intermediate_session_token: Str,
+  intermediate_session_token_expires_at: Str,
+  email_address: Str,
+  discovered_organizations: Type.Array(DiscoveredOrganizationSchema),
+});
+
 export function registerMagicLinksDiscoveryRoutes(app: FastifyInstance, services: AppServices): void {
-  void app;
-  void services;
+  app.post<{ Body: Static<typeof SendBody> }>(
+    "/v1/b2b/magic_links/email/discovery/send",
+    { schema: { body: SendBody, response: { 200: response({}) } } },
+    async (request) => {
+      await services.discovery.send(projectOf(request), request.body);
+      return ok(request, {});
+    },
+  );
+
+  app.post<{ Body: Static<typeof AuthenticateBody> }>(
+    "/v1/b2b/magic_links/discovery/authenticate",
+    { schema: { body: AuthenticateBody, response: { 200: AuthenticateResponse } } },
+    async (request) => {
+      const result = await services.discovery.authenticate(projectOf(request), request.body);
+      const now = services.clock.now();
+      return ok(request, {
+        intermediate_session_token: result.intermediate_session_token,
+        intermediate_session_token_expires_at: rfc3339(result.intermediate_session_token_expires_at),
+        email_address: result.email_address,
+        discovered_organizations: result.discovered_organizations.map((d) =>
+          discoveredOrganizationToWire(d, now),
+        ),
+      });
+    },
+  );
 }

@@ -1,8 +1,26 @@
+import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { AppServices } from "../context.js";
+import { type AppServices, ok, projectOf } from "../context.js";
+import { authResultToWire } from "../presenters.js";
+import { AuthResultProperties, response, SessionParamsSchema, Str } from "../schemas.js";
 
-/** Routes of this file are added by the issue-3 work (see the route table in README.md). */
+/** /v1/b2b/passwords/existing_password/reset (SDK: passwords.existingPassword.reset) */
+
+const Body = Type.Object({
+  email_address: Str,
+  existing_password: Str,
+  new_password: Str,
+  organization_id: Str,
+  ...SessionParamsSchema,
+});
+
 export function registerPasswordsExistingPasswordRoutes(app: FastifyInstance, services: AppServices): void {
-  void app;
-  void services;
+  app.post<{ Body: Static<typeof Body> }>(
+    "/v1/b2b/passwords/existing_password/reset",
+    { schema: { body: Body, response: { 200: response(AuthResultProperties) } } },
+    async (request) => {
+      const issued = await services.passwords.resetExisting(projectOf(request), request.body);
+      return ok(request, authResultToWire(issued, services.clock.now()));
+    },
+  );
 }

@@ -1,17 +1,22 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { type AppServices, ok, projectOf } from "../context.js";
-import { memberToWire, organizationToWire, sessionToWire } from "../presenters.js";
+import { authorizeMemberSession } from "../member-authorization.js";
+import { authResultToWire, memberToWire, organizationToWire, sessionToWire } from "../presenters.js";
 import {
   AnyObject,
+  AuthResultProperties,
+  Bool,
   MemberSchema,
   MemberSessionSchema,
   OrganizationSchema,
   response,
+  SessionParamsSchema,
   Str,
+  StrArray,
 } from "../schemas.js";
 
-/** /v1/b2b/sessions, /authenticate, /revoke (the public JWKS route is in sessions-jwks.ts) */
+/** /v1/b2b/sessions, /authenticate, /revoke, /exchange (the public JWKS route is in sessions-jwks.ts) */
 
 const ListQuery = Type.Object({ organization_id: Str, member_id: Str });
 
@@ -20,7 +25,14 @@ const AuthenticateBody = Type.Object({
   session_jwt: Type.Optional(Str),
   session_duration_minutes: Type.Optional(Type.Integer()),
   session_custom_claims: Type.Optional(AnyObject),
-  authorization_check: Type.Optional(AnyObject),
+  // Fields checked by the service, so a malformed check is 400 invalid_authorization_check.
+  authorization_check: Type.Optional(
+    Type.Object({
+      organization_id: Type.Optional(Str),
+      resource_id: Type.Optional(Str),
+      action: Type.Optional(Str),
+    }),
+  ),
 });
 
 const AuthenticateResponse = response({
@@ -29,6 +41,7 @@ const AuthenticateResponse = response({
   session_jwt: Str,
   member: MemberSchema,
   organization: OrganizationSchema,
+  verdict: Type.Optional(Type.Object({ authorized: Bool, granting_roles: StrArray })),
 });
 
 const RevokeBody = Type.Object({
@@ -37,6 +50,8 @@ const RevokeBody = Type.Object({
   session_jwt: Type.Optional(Str),
   member_id: Type.Optional(Str),
 });
+
+const ExchangeBody = Type.Object({ organization_id: Str, ...SessionParamsSchema });
 
 export function registerSessionsRoutes(app: FastifyInstance, services: AppServices): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
@@ -68,6 +83,7 @@ export function registerSessionsRoutes(app: FastifyInstance, services: AppServic
         session_jwt: issued.session_jwt,
         member: memberToWire(issued.member, services.clock.now()),
         organization: organizationToWire(issued.organization),
+        ...(issued.verdict ? { verdict: issued.verdict } : {}),
       });
     },
   );
@@ -76,8 +92,26 @@ export function registerSessionsRoutes(app: FastifyInstance, services: AppServic
     "/v1/b2b/sessions/revoke",
     { schema: { body: RevokeBody, response: { 200: response({}) } } },
     async (request) => {
-      await services.sessions.revoke(projectOf(request), request.body);
+      // hdr: with a member session, a member may revoke its own sessions (stytch.self) and an admin those of
+      // any member of its organization; the target is resolved first so the check names its organization.
+      await services.sessions.revoke(projectOf(request), request.body, (target) =>
+        authorizeMemberSession(request, services, {
+          organization_id: target.organization_id,
+          resource_id: "stytch.member",
+          action: "revoke-sessions",
+          target_member_id: target.member_id,
+        }),
+      );
       return ok(request, {});
+    },
+  );
+
+  app.post<{ Body: Static<typeof ExchangeBody> }>(
+    "/v1/b2b/sessions/exchange",
+    { schema: { body: ExchangeBody, response: { 200: response(AuthResultProperties) } } },
+    async (request) => {
+      const issued = await services.sessions.exchange(projectOf(request), request.body);
+      return ok(request, authResultToWire(issued, services.clock.now()));
     },
   );
 }

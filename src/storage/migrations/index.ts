@@ -1,5 +1,8 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as m0001 from "./0001_initial.js";
+import * as m0002 from "./0002_discovery.js";
+import * as m0003 from "./0003_organization_domains.js";
+import * as m0004 from "./0004_member_lifecycle.js";
 import type { Dialect, MigrationDb } from "./column-types.js";
 
 interface DialectMigration {
@@ -10,6 +13,9 @@ interface DialectMigration {
 /** Every migration, in order. Names are zero-padded so they sort; a released migration is never edited. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   "0001_initial": m0001,
+  "0002_discovery": m0002,
+  "0003_organization_domains": m0003,
+  "0004_member_lifecycle": m0004,
 };
 
 /** A static provider (no file-system scanning), bound to the dialect the migrations must target. */

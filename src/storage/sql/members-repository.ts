@@ -1,6 +1,15 @@
-import { type Kysely, type Selectable, sql, type Updateable } from "kysely";
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  sql,
+  type Updateable,
+} from "kysely";
 import { AuthError } from "../../errors/auth-error.js";
-import type { Member } from "../../members/member.js";
+import type { Member, RetiredEmail } from "../../members/member.js";
+import type { MemberFilter, MemberSearch } from "../../members/member-query.js";
 import type { MembersStore } from "../../members/members-store.js";
 import type { Database, MemberTable } from "../database.js";
 import { isUniqueViolation, uniqueViolationTarget } from "../dialects.js";
@@ -28,6 +37,7 @@ function toMember(row: Selectable<MemberTable>): Member {
     lock_expires_at: row.lock_expires_at,
     created_at: row.created_at,
     updated_at: row.updated_at,
+    retired_email_addresses: parseJson<RetiredEmail[]>(row.retired_email_addresses),
   };
 }
 
@@ -44,6 +54,7 @@ function toRow(fields: MemberFields): Updateable<MemberTable> {
       case "roles":
       case "trusted_metadata":
       case "untrusted_metadata":
+      case "retired_email_addresses":
         row[key] = toJson(value);
         break;
       default:
@@ -81,19 +92,11 @@ export class MembersRepository implements MembersStore {
           lock_expires_at: member.lock_expires_at,
           created_at: member.created_at,
           updated_at: member.updated_at,
+          retired_email_addresses: toJson(member.retired_email_addresses),
         })
         .execute();
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        const target = uniqueViolationTarget(error);
-        throw new AuthError(
-          target.includes("external_id") ? "duplicate_member_external_id" : "duplicate_member_email",
-          {
-            cause: error,
-          },
-        );
-      }
-      throw error;
+      throw duplicateError(error);
     }
   }
 
@@ -104,6 +107,8 @@ export class MembersRepository implements MembersStore {
       .where("organization_id", "=", organizationId)
       .where((eb) => eb.or([eb("member_id", "=", key), eb("external_id", "=", key)]))
       .orderBy((eb) => eb.case().when("member_id", "=", key).then(0).else(1).end())
+      .orderBy(deletedLast)
+      .orderBy("updated_at", "desc")
       .executeTakeFirst();
     return row ? toMember(row) : null;
   }
@@ -124,18 +129,34 @@ export class MembersRepository implements MembersStore {
       .selectAll()
       .where("organization_id", "=", organizationId)
       .where("email_address", "=", email)
+      .orderBy(deletedLast)
+      .orderBy("updated_at", "desc")
+      .executeTakeFirst();
+    return row ? toMember(row) : null;
+  }
+
+  async findMemberByPasswordId(organizationId: string, memberPasswordId: string): Promise<Member | null> {
+    const row = await this.db
+      .selectFrom("members")
+      .selectAll()
+      .where("organization_id", "=", organizationId)
+      .where("member_password_id", "=", memberPasswordId)
       .executeTakeFirst();
     return row ? toMember(row) : null;
   }
 
   async updateMember(memberId: string, fields: MemberFields, now: number): Promise<Member> {
-    const row = await this.db
-      .updateTable("members")
-      .set({ ...toRow(fields), updated_at: now })
-      .where("member_id", "=", memberId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toMember(row);
+    try {
+      const row = await this.db
+        .updateTable("members")
+        .set({ ...toRow(fields), updated_at: now })
+        .where("member_id", "=", memberId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toMember(row);
+    } catch (error) {
+      throw duplicateError(error);
+    }
   }
 
   async recordFailedAuth(
@@ -162,4 +183,90 @@ export class MembersRepository implements MembersStore {
       .executeTakeFirstOrThrow();
     return toMember(row);
   }
+
+  async searchMembers(search: MemberSearch): Promise<{ members: Member[]; total: number; more: boolean }> {
+    const matching = this.db
+      .selectFrom("members")
+      .where("project_id", "=", search.projectId)
+      .where("organization_id", "in", search.organizationIds)
+      .where((eb) => queryCondition(eb, search));
+    const counted = await matching
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .executeTakeFirst();
+    let page = matching.selectAll();
+    const after = search.after;
+    if (after) {
+      page = page.where((eb) =>
+        eb.or([
+          eb("created_at", ">", after.created_at),
+          eb.and([eb("created_at", "=", after.created_at), eb("member_id", ">", after.member_id)]),
+        ]),
+      );
+    }
+    const rows = await page
+      .orderBy("created_at")
+      .orderBy("member_id")
+      .limit(search.limit + 1)
+      .execute();
+    return {
+      members: rows.slice(0, search.limit).map(toMember),
+      total: Number(counted?.n ?? 0),
+      more: rows.length > search.limit,
+    };
+  }
+}
+
+/** Live members first: a deleted member shares its old address or external id with at most one live one. */
+const deletedLast = sql<number>`case when status = 'deleted' then 1 else 0 end`;
+
+/** Unique-index violations on members, in the catalog's words. */
+function duplicateError(error: unknown): unknown {
+  if (!isUniqueViolation(error)) return error;
+  const target = uniqueViolationTarget(error);
+  return new AuthError(
+    target.includes("external_id") ? "duplicate_member_external_id" : "duplicate_member_email",
+    { cause: error },
+  );
+}
+
+type MembersEb = ExpressionBuilder<Database, "members">;
+
+function queryCondition(eb: MembersEb, search: MemberSearch): Expression<SqlBool> {
+  const { query } = search;
+  const parts = query.filters.map((filter) => filterCondition(eb, filter));
+  const combined =
+    parts.length === 0 ? eb.lit(true) : query.operator === "AND" ? eb.and(parts) : eb.or(parts);
+  return query.includeDeleted ? combined : eb.and([combined, eb("status", "<>", "deleted")]);
+}
+
+function filterCondition(eb: MembersEb, filter: MemberFilter): Expression<SqlBool> {
+  switch (filter.kind) {
+    case "member_ids":
+      // A member_id or an external id, as everywhere a member_id is accepted (§3.4).
+      return eb.or([eb("member_id", "in", filter.values), eb("external_id", "in", filter.values)]);
+    case "member_emails":
+      return eb("email_address", "in", filter.values);
+    case "member_email_fuzzy":
+      // Addresses are stored lower-cased and the needle is lower-cased, so LIKE behaves the same on both
+      // engines (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
+      return sql<SqlBool>`email_address like ${`%${escapeLike(filter.value)}%`} escape '\\'`;
+    case "member_is_breakglass":
+      return eb("is_breakglass", "=", flag(filter.value));
+    case "statuses":
+      return eb("status", "in", filter.values);
+    case "member_roles":
+      return eb.or(filter.values.map((role) => roleCondition(eb, role)));
+    case "member_password_exists":
+      return filter.value ? eb("password_hash", "is not", null) : eb("password_hash", "is", null);
+  }
+}
+
+/** Every member holds stytch_member; other roles are looked up as a JSON string element of `roles`. */
+function roleCondition(eb: MembersEb, role: string): Expression<SqlBool> {
+  if (role === "stytch_member") return eb.lit(true);
+  return sql<SqlBool>`roles like ${`%${escapeLike(JSON.stringify(role))}%`} escape '\\'`;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

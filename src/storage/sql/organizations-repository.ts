@@ -5,10 +5,12 @@ import {
   type Organization,
   type OrganizationSettings,
 } from "../../organizations/organization.js";
+import type { OrganizationSearch } from "../../organizations/organization-search.js";
 import type { OrganizationsStore } from "../../organizations/organizations-store.js";
 import type { Database, OrganizationTable } from "../database.js";
 import { isUniqueViolation, uniqueViolationTarget } from "../dialects.js";
 import { parseJson, toJson } from "./json.js";
+import { afterCondition, searchCondition } from "./organizations-search-query.js";
 
 const SETTING_KEYS = Object.keys(DEFAULT_ORGANIZATION_SETTINGS) as (keyof OrganizationSettings)[];
 
@@ -34,39 +36,162 @@ function settingsOf(org: Organization): string {
   return toJson(settings);
 }
 
+/** Every column an update may write (all but the ids and created_at). */
+function columnsOf(org: Organization) {
+  return {
+    organization_name: org.organization_name,
+    organization_slug: org.organization_slug,
+    slug_key: org.organization_slug.toLowerCase(),
+    organization_logo_url: org.organization_logo_url,
+    organization_external_id: org.organization_external_id,
+    trusted_metadata: toJson(org.trusted_metadata),
+    settings: settingsOf(org),
+    updated_at: org.updated_at,
+  };
+}
+
+/** The organization_domains search rows of `org` (0003): its allowed and claimed domains, lower-cased. */
+async function writeDomains(db: Kysely<Database>, org: Organization): Promise<void> {
+  const rows = (
+    [
+      ["allowed", org.email_allowed_domains],
+      ["claimed", org.claimed_email_domains],
+    ] as const
+  ).flatMap(([kind, domains]) =>
+    [...new Set(domains.map((d) => d.toLowerCase()))].map((domain) => ({
+      organization_id: org.organization_id,
+      kind,
+      domain,
+    })),
+  );
+  if (rows.length > 0) await db.insertInto("organization_domains").values(rows).execute();
+}
+
+function mapUniqueViolation(error: unknown): unknown {
+  if (!isUniqueViolation(error)) return error;
+  const target = uniqueViolationTarget(error);
+  return new AuthError(
+    target.includes("external_id")
+      ? "organization_external_id_already_used"
+      : "organization_slug_already_used",
+    { cause: error },
+  );
+}
+
 export class OrganizationsRepository implements OrganizationsStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertOrganization(org: Organization): Promise<void> {
-    try {
-      await this.db
-        .insertInto("organizations")
-        .values({
-          organization_id: org.organization_id,
-          project_id: org.project_id,
-          organization_name: org.organization_name,
-          organization_slug: org.organization_slug,
-          slug_key: org.organization_slug.toLowerCase(),
-          organization_logo_url: org.organization_logo_url,
-          organization_external_id: org.organization_external_id,
-          trusted_metadata: toJson(org.trusted_metadata),
-          settings: settingsOf(org),
-          created_at: org.created_at,
-          updated_at: org.updated_at,
-        })
-        .execute();
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        const target = uniqueViolationTarget(error);
-        throw new AuthError(
-          target.includes("external_id")
-            ? "organization_external_id_already_used"
-            : "organization_slug_already_used",
-          { cause: error },
-        );
+    await this.atomically(async (db) => {
+      try {
+        await db
+          .insertInto("organizations")
+          .values({
+            organization_id: org.organization_id,
+            project_id: org.project_id,
+            ...columnsOf(org),
+            created_at: org.created_at,
+          })
+          .execute();
+      } catch (error) {
+        throw mapUniqueViolation(error);
       }
-      throw error;
+      await writeDomains(db, org);
+    });
+  }
+
+  async updateOrganization(
+    projectId: string,
+    organizationId: string,
+    change: (current: Organization) => Organization,
+  ): Promise<Organization | null> {
+    return this.atomically(async (db) => {
+      // Lock first, read second: a no-op write takes the row lock on PostgreSQL (a concurrent updater waits
+      // here until this transaction ends, then reads what it committed); SQLite's BEGIN IMMEDIATE already
+      // holds the database's write lock. Portable, unlike SELECT … FOR UPDATE.
+      const locked = await db
+        .updateTable("organizations")
+        .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+        .where("project_id", "=", projectId)
+        .where("organization_id", "=", organizationId)
+        .executeTakeFirst();
+      if (locked.numUpdatedRows === 0n) return null;
+      const row = await db
+        .selectFrom("organizations")
+        .selectAll()
+        .where("organization_id", "=", organizationId)
+        .executeTakeFirstOrThrow();
+      const next = change(toOrganization(row));
+      try {
+        await db
+          .updateTable("organizations")
+          .set(columnsOf(next))
+          .where("organization_id", "=", organizationId)
+          .execute();
+      } catch (error) {
+        throw mapUniqueViolation(error);
+      }
+      await db.deleteFrom("organization_domains").where("organization_id", "=", organizationId).execute();
+      await writeDomains(db, next);
+      return next;
+    });
+  }
+
+  async deleteOrganization(projectId: string, organizationId: string): Promise<boolean> {
+    // Members (and through them sessions and email tokens) and organization_domains rows cascade.
+    const result = await this.db
+      .deleteFrom("organizations")
+      .where("project_id", "=", projectId)
+      .where("organization_id", "=", organizationId)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async searchOrganizations(
+    projectId: string,
+    search: OrganizationSearch,
+  ): Promise<{ organizations: Organization[]; total: number; more: boolean }> {
+    const matching = this.db
+      .selectFrom("organizations")
+      .where("organizations.project_id", "=", projectId)
+      .where((eb) => searchCondition(eb, search));
+    const counted = await matching
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as("count"))
+      .executeTakeFirstOrThrow();
+    let page = matching.selectAll("organizations");
+    if (search.after) {
+      const after = search.after;
+      page = page.where((eb) => afterCondition(eb, after));
     }
+    // One row past the page tells whether another page follows.
+    const rows = await page
+      .orderBy("organizations.created_at")
+      .orderBy("organizations.organization_id")
+      .limit(search.limit + 1)
+      .execute();
+    return {
+      organizations: rows.slice(0, search.limit).map(toOrganization),
+      total: Number(counted.count),
+      more: rows.length > search.limit,
+    };
+  }
+
+  async countMembers(organizationId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("members")
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as("count"))
+      .where("organization_id", "=", organizationId)
+      .where("status", "<>", "deleted")
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /**
+   * Runs `work` in one transaction: the caller's when this repository already writes through one (a
+   * transaction Store), else a new one, so an organization row and its domain rows never disagree.
+   */
+  private atomically<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work);
   }
 
   async findOrganization(projectId: string, key: string): Promise<Organization | null> {

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import {
   type Project,
+  type ProjectSettings,
   type RedirectUrl,
   type RedirectUrlType,
   withDefaultSettings,
@@ -35,6 +36,15 @@ export class ProjectsRepository implements ProjectsStore {
         created_at: project.created_at,
       })
       .execute();
+  }
+
+  async updateProjectSettings(projectId: string, settings: ProjectSettings): Promise<boolean> {
+    const result = await this.db
+      .updateTable("projects")
+      .set({ settings: toJson(settings) })
+      .where("project_id", "=", projectId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async getProject(projectId: string): Promise<Project | null> {

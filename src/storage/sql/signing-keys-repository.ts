@@ -21,6 +21,18 @@ export class SigningKeysRepository implements SigningKeysStore {
       .execute();
   }
 
+  async retireKeys(projectId: string, at: number, exceptKid: string): Promise<number> {
+    const result = await this.db
+      .updateTable("signing_keys")
+      .set({ retired_at: at })
+      .where("project_id", "=", projectId)
+      // A key already set to retire later (an earlier rotation still in its grace period) retires now too.
+      .where((eb) => eb.or([eb("retired_at", "is", null), eb("retired_at", ">", at)]))
+      .where("kid", "!=", exceptKid)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async listKeys(projectId: string): Promise<SigningKeyRecord[]> {
     const rows = await this.db
       .selectFrom("signing_keys")
