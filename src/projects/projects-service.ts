@@ -3,6 +3,7 @@ import { newSecret, sha256Hex } from "../crypto/random.js";
 import { AuthError } from "../errors/auth-error.js";
 import type { SigningKeys } from "../sessions/signing-keys.js";
 import type { Clock } from "../shared/clock.js";
+import { TtlCache } from "../shared/ttl-cache.js";
 import type { Store } from "../storage/store.js";
 import {
   DEFAULT_PROJECT_SETTINGS,
@@ -27,8 +28,13 @@ export interface ProjectCredentials {
   public_token: string;
 }
 
+/** How long a node trusts a project (and a verified secret digest) read from the database. */
+const PROJECT_CACHE_MS = 10_000;
+
 export function createProjectsService(deps: ProjectsServiceDeps) {
   const { store, keys, clock } = deps;
+  // Projects change rarely (settings, new secrets); other nodes see a change within PROJECT_CACHE_MS.
+  const projectCache = new TtlCache<Project>(PROJECT_CACHE_MS, 10_000, () => clock.now());
 
   async function createSecret(
     tx: Store,
@@ -79,15 +85,28 @@ export function createProjectsService(deps: ProjectsServiceDeps) {
 
     list: () => store.projects.listProjects(),
     count: () => store.projects.countProjects(),
-    get: (projectId: string) => store.projects.getProject(projectId),
+    /** The project, from a 10-second cache (the public JWKS route asks on every fetch). */
+    async get(projectId: string): Promise<Project | null> {
+      const cached = projectCache.get(`${projectId}:`);
+      if (cached) return cached;
+      const project = await store.projects.getProject(projectId);
+      if (project) projectCache.set(`${projectId}:`, project);
+      return project;
+    },
 
     /**
      * HTTP Basic credentials → project. The secret is compared by digest through the unique index, so no
-     * comparison of the secret itself happens in JavaScript. Every failure is the same 401.
+     * comparison of the secret itself happens in JavaScript. Every failure is the same 401. Successes are
+     * cached for 10 seconds under the secret's digest, so a busy API client costs no query per request;
+     * failures are never cached (random credentials cannot fill the cache with anything useful).
      */
     async authenticate(projectId: string, secret: string): Promise<Project> {
+      const key = `${projectId}:${sha256Hex(secret)}`;
+      const cached = projectCache.get(key);
+      if (cached) return cached;
       const project = await store.projects.findProjectBySecret(projectId, sha256Hex(secret));
       if (!project) throw new AuthError("unauthorized_credentials");
+      projectCache.set(key, project);
       return project;
     },
 
@@ -115,6 +134,7 @@ export function createProjectsService(deps: ProjectsServiceDeps) {
       if (!(await store.projects.updateProjectSettings(projectId, settings))) {
         throw new AuthError("project_not_found");
       }
+      projectCache.deletePrefix(`${projectId}:`);
       return { ...project, settings };
     },
   };

@@ -18,7 +18,7 @@ import {
   mergeCustomClaims,
 } from "./session.js";
 import { mintSessionJwt, verifySessionJwtIgnoringExpiry } from "./session-jwt.js";
-import type { SessionsStore } from "./sessions-store.js";
+import type { LiveSession, SessionsStore } from "./sessions-store.js";
 import type { SigningKeys } from "./signing-keys.js";
 
 export interface SessionsServiceDeps {
@@ -110,19 +110,34 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     return session;
   }
 
-  /** Session plus its (non-deleted) member and org; a session whose member is gone is not found. */
+  /**
+   * Session plus its (non-deleted) member and org, in one indexed query; a session whose member is gone is not
+   * found. This is the hot path of sessions/authenticate.
+   */
   async function resolve(
     project: Project,
     input: { session_token?: string; session_jwt?: string },
   ): Promise<{ session: MemberSession; member: Member; organization: Organization }> {
-    const session = await findSession(project, input);
-    const member = await store.members.findMemberInProject(project.project_id, session.member_id);
-    const organization = await store.organizations.findOrganization(
-      project.project_id,
-      session.organization_id,
-    );
-    if (!member || member.status === "deleted" || !organization) throw new AuthError("session_not_found");
-    return { session, member, organization };
+    if (input.session_token && input.session_jwt) throw new AuthError("too_many_session_arguments");
+    const now = clock.now();
+    let live: LiveSession | null = null;
+    if (input.session_token) {
+      // Malformed tokens are refused before they reach the database (CS-7).
+      if (!/^[A-Za-z0-9_-]{20,128}$/.test(input.session_token)) throw new AuthError("session_not_found");
+      live = await store.sessions.findLive(
+        project.project_id,
+        { tokenHash: sessionTokenHash(input.session_token) },
+        now,
+      );
+    } else if (input.session_jwt) {
+      const claims = await verifySessionJwtIgnoringExpiry(keys, project, input.session_jwt);
+      live = await store.sessions.findLive(project.project_id, { sessionId: claims.sessionId }, now);
+      if (live && live.session.member_id !== claims.memberId) live = null;
+    } else {
+      throw new AuthError("no_session_arguments");
+    }
+    if (!live || live.member.status === "deleted") throw new AuthError("session_not_found");
+    return live;
   }
 
   /** Writes an access (and optional extension and claims) to a resolved session. */

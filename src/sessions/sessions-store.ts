@@ -1,4 +1,13 @@
+import type { Member } from "../members/member.js";
+import type { Organization } from "../organizations/organization.js";
 import type { MemberSession } from "./session.js";
+
+/** A live session with its member and organization, as sessions/authenticate needs them. */
+export interface LiveSession {
+  session: MemberSession;
+  member: Member;
+  organization: Organization;
+}
 
 /** Persistence contract for member sessions. A revoked session is deleted: absence is the only "revoked". */
 export interface SessionsStore {
@@ -7,6 +16,15 @@ export interface SessionsStore {
   findByTokenHash(projectId: string, tokenHash: string, now: number): Promise<MemberSession | null>;
   /** The live session with this id, in this project. */
   findById(projectId: string, sessionId: string, now: number): Promise<MemberSession | null>;
+  /**
+   * The hot path of sessions/authenticate: the live session named by its token digest or its id, with its
+   * member and organization, in ONE indexed query (a join on primary keys). Null when any of them is missing.
+   */
+  findLive(
+    projectId: string,
+    key: { tokenHash: string } | { sessionId: string },
+    now: number,
+  ): Promise<LiveSession | null>;
   listLive(memberId: string, now: number): Promise<MemberSession[]>;
   /** Writes access time, expiry, factors and claims of an existing session; returns false if it is gone. */
   updateSession(session: MemberSession): Promise<boolean>;

@@ -15,7 +15,7 @@ import type { Database, MemberTable } from "../database.js";
 import { isUniqueViolation, uniqueViolationTarget } from "../dialects.js";
 import { bool, flag, parseJson, toJson } from "./json.js";
 
-function toMember(row: Selectable<MemberTable>): Member {
+export function toMember(row: Selectable<MemberTable>): Member {
   return {
     member_id: row.member_id,
     project_id: row.project_id,

@@ -14,7 +14,7 @@ import { afterCondition, searchCondition } from "./organizations-search-query.js
 
 const SETTING_KEYS = Object.keys(DEFAULT_ORGANIZATION_SETTINGS) as (keyof OrganizationSettings)[];
 
-function toOrganization(row: Selectable<OrganizationTable>): Organization {
+export function toOrganization(row: Selectable<OrganizationTable>): Organization {
   return {
     ...DEFAULT_ORGANIZATION_SETTINGS,
     ...parseJson<Partial<OrganizationSettings>>(row.settings),

@@ -1,8 +1,64 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { MemberSession } from "../../sessions/session.js";
-import type { SessionsStore } from "../../sessions/sessions-store.js";
-import type { Database, SessionTable } from "../database.js";
+import type { LiveSession, SessionsStore } from "../../sessions/sessions-store.js";
+import type { Database, MemberTable, OrganizationTable, SessionTable } from "../database.js";
 import { parseJson, toJson } from "./json.js";
+import { toMember } from "./members-repository.js";
+import { toOrganization } from "./organizations-repository.js";
+
+// Column lists for the joined hot-path query. The `satisfies` and the Missing* checks below make the build
+// fail when a migration adds a column that is not listed here.
+const MEMBER_COLUMNS = [
+  "member_id",
+  "project_id",
+  "organization_id",
+  "email_address",
+  "email_id",
+  "status",
+  "name",
+  "email_address_verified",
+  "is_breakglass",
+  "external_id",
+  "roles",
+  "trusted_metadata",
+  "untrusted_metadata",
+  "member_password_id",
+  "password_hash",
+  "failed_auth_count",
+  "lock_created_at",
+  "lock_expires_at",
+  "created_at",
+  "updated_at",
+  "retired_email_addresses",
+] as const satisfies readonly (keyof MemberTable)[];
+const ORGANIZATION_COLUMNS = [
+  "organization_id",
+  "project_id",
+  "organization_name",
+  "organization_slug",
+  "slug_key",
+  "organization_logo_url",
+  "organization_external_id",
+  "trusted_metadata",
+  "settings",
+  "created_at",
+  "updated_at",
+] as const satisfies readonly (keyof OrganizationTable)[];
+type MissingMemberColumns = Exclude<keyof MemberTable, (typeof MEMBER_COLUMNS)[number]>;
+type MissingOrganizationColumns = Exclude<keyof OrganizationTable, (typeof ORGANIZATION_COLUMNS)[number]>;
+const allMemberColumnsListed: [MissingMemberColumns] extends [never] ? true : MissingMemberColumns = true;
+const allOrganizationColumnsListed: [MissingOrganizationColumns] extends [never]
+  ? true
+  : MissingOrganizationColumns = true;
+void allMemberColumnsListed;
+void allOrganizationColumnsListed;
+
+/** Picks the `prefix`-aliased columns of one table out of a joined row. */
+function unprefix<T>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const c of columns) out[c] = row[`${prefix}${c}`];
+  return out as T;
+}
 
 function toSession(row: Omit<Selectable<SessionTable>, "token_hash">): MemberSession {
   return {
@@ -74,6 +130,33 @@ export class SessionsRepository implements SessionsStore {
       .where("expires_at", ">", now)
       .executeTakeFirst();
     return row ? toSession(row) : null;
+  }
+
+  async findLive(
+    projectId: string,
+    key: { tokenHash: string } | { sessionId: string },
+    now: number,
+  ): Promise<LiveSession | null> {
+    let query = this.db
+      .selectFrom("sessions as s")
+      .innerJoin("members as m", "m.member_id", "s.member_id")
+      .innerJoin("organizations as o", "o.organization_id", "s.organization_id")
+      .select(COLUMNS.map((c) => sql.ref(`s.${c}`).as(`s_${c}`)))
+      .select(MEMBER_COLUMNS.map((c) => sql.ref(`m.${c}`).as(`m_${c}`)))
+      .select(ORGANIZATION_COLUMNS.map((c) => sql.ref(`o.${c}`).as(`o_${c}`)))
+      .where("s.project_id", "=", projectId)
+      .where("s.expires_at", ">", now);
+    query =
+      "tokenHash" in key
+        ? query.where("s.token_hash", "=", key.tokenHash)
+        : query.where("s.member_session_id", "=", key.sessionId);
+    const row = (await query.executeTakeFirst()) as Record<string, unknown> | undefined;
+    if (!row) return null;
+    return {
+      session: toSession(unprefix(row, "s_", COLUMNS)),
+      member: toMember(unprefix(row, "m_", MEMBER_COLUMNS)),
+      organization: toOrganization(unprefix(row, "o_", ORGANIZATION_COLUMNS)),
+    };
   }
 
   async listLive(memberId: string, now: number): Promise<MemberSession[]> {
