@@ -48,6 +48,7 @@ describe("migrations on an empty SQLite file", () => {
         ["0002_discovery", "Up", "Success"],
         ["0003_organization_domains", "Up", "Success"],
         ["0004_member_lifecycle", "Up", "Success"],
+        ["0005_counter_window_index", "Up", "Success"],
       ],
     );
     const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(

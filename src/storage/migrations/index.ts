@@ -3,6 +3,7 @@ import * as m0001 from "./0001_initial.js";
 import * as m0002 from "./0002_discovery.js";
 import * as m0003 from "./0003_organization_domains.js";
 import * as m0004 from "./0004_member_lifecycle.js";
+import * as m0005 from "./0005_counter_window_index.js";
 import type { Dialect, MigrationDb } from "./column-types.js";
 
 interface DialectMigration {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0002_discovery": m0002,
   "0003_organization_domains": m0003,
   "0004_member_lifecycle": m0004,
+  "0005_counter_window_index": m0005,
 };
 
 /** A static provider (no file-system scanning), bound to the dialect the migrations must target. */
