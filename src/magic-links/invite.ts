@@ -1,5 +1,5 @@
 import type { AuthDeps } from "../auth-deps.js";
-import { newEmailToken, sha256Hex } from "../crypto/random.js";
+import { newEmailToken } from "../crypto/random.js";
 import { sendEmail } from "../email/send.js";
 import { inviteEmail } from "../email/templates.js";
 import { AuthError } from "../errors/auth-error.js";
@@ -9,8 +9,8 @@ import { allowsAuthMethod, emailDomain, type Organization } from "../organizatio
 import type { Project } from "../projects/project.js";
 import { buildEmailLink, resolveRedirectUrl } from "../projects/redirect-urls.js";
 import { EMAILS_PER_RECIPIENT } from "../rate-limits/rate-limiter.js";
-import { MINUTE_MS } from "../shared/clock.js";
 import { linkMinutes } from "../shared/validation.js";
+import { newEmailTokenRow } from "../tokens/email-token.js";
 
 export interface InviteInput {
   email_address: string;
@@ -83,19 +83,18 @@ export function createInvite(deps: AuthDeps) {
         member = newMember(project, organization, email, "invited", now, fields);
         await tx.members.insertMember(member);
       }
-      await tx.emailTokens.insertToken({
-        token_hash: sha256Hex(token),
-        project_id: project.project_id,
-        kind: "magic_link",
-        purpose: "invite",
-        organization_id: organization.organization_id,
-        member_id: member.member_id,
-        email_address: email,
-        pkce_challenge: null,
-        created_at: now,
-        expires_at: now + minutes * MINUTE_MS,
-        consumed_at: null,
-      });
+      await tx.emailTokens.insertToken(
+        newEmailTokenRow(token, {
+          project_id: project.project_id,
+          kind: "magic_link",
+          purpose: "invite",
+          organization_id: organization.organization_id,
+          member_id: member.member_id,
+          email_address: email,
+          now,
+          minutes,
+        }),
+      );
       return member;
     });
 

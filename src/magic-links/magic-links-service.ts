@@ -17,8 +17,8 @@ import { EMAILS_PER_RECIPIENT } from "../rate-limits/rate-limiter.js";
 import { createSandbox } from "../sandbox/sandbox.js";
 import { factorTimes } from "../sessions/session.js";
 import type { SessionParams } from "../sessions/sessions-service.js";
-import { MINUTE_MS } from "../shared/clock.js";
 import { linkMinutes, pkceChallenge } from "../shared/validation.js";
+import { newEmailTokenRow } from "../tokens/email-token.js";
 import { assertPkce } from "../tokens/pkce.js";
 import { createInvite } from "./invite.js";
 
@@ -89,19 +89,19 @@ export function createMagicLinksService(deps: AuthDeps) {
       const member = await store.transaction(async (tx) => {
         const member = existing ?? newMember(project, organization, email, "pending", now);
         if (!existing) await tx.members.insertMember(member);
-        await tx.emailTokens.insertToken({
-          token_hash: sha256Hex(token),
-          project_id: project.project_id,
-          kind: "magic_link",
-          purpose: isLogin ? "login" : "signup",
-          organization_id: organization.organization_id,
-          member_id: member.member_id,
-          email_address: email,
-          pkce_challenge: challenge,
-          created_at: now,
-          expires_at: now + minutes * MINUTE_MS,
-          consumed_at: null,
-        });
+        await tx.emailTokens.insertToken(
+          newEmailTokenRow(token, {
+            project_id: project.project_id,
+            kind: "magic_link",
+            purpose: isLogin ? "login" : "signup",
+            organization_id: organization.organization_id,
+            member_id: member.member_id,
+            email_address: email,
+            pkce_challenge: challenge,
+            now,
+            minutes,
+          }),
+        );
         return member;
       });
 

@@ -10,8 +10,8 @@ import { buildEmailLink, resolveRedirectUrl } from "../projects/redirect-urls.js
 import { EMAILS_PER_RECIPIENT } from "../rate-limits/rate-limiter.js";
 import { assertSessionDuration, RESET_FACTOR_MAX_AGE_MS } from "../sessions/session.js";
 import type { SessionParams } from "../sessions/sessions-service.js";
-import { MINUTE_MS } from "../shared/clock.js";
 import { linkMinutes, pkceChallenge } from "../shared/validation.js";
+import { newEmailTokenRow } from "../tokens/email-token.js";
 import { assertPkce } from "../tokens/pkce.js";
 import { normalizePassword } from "./hasher.js";
 import { createPasswordChecks, emailWords, passwordFactor } from "./password-checks.js";
@@ -203,31 +203,31 @@ export function createPasswordsService(deps: AuthDeps) {
           ? newEmailToken()
           : null;
       await store.transaction(async (tx) => {
-        const base = {
+        const bound = {
           project_id: project.project_id,
           organization_id: organization.organization_id,
           member_id: member.member_id,
           email_address: email,
-          created_at: now,
-          consumed_at: null,
+          now,
         };
-        await tx.emailTokens.insertToken({
-          ...base,
-          token_hash: sha256Hex(resetToken),
-          kind: "password_reset",
-          purpose: "reset_password",
-          pkce_challenge: challenge,
-          expires_at: now + minutes * MINUTE_MS,
-        });
+        await tx.emailTokens.insertToken(
+          newEmailTokenRow(resetToken, {
+            ...bound,
+            kind: "password_reset",
+            purpose: "reset_password",
+            pkce_challenge: challenge,
+            minutes,
+          }),
+        );
         if (loginToken) {
-          await tx.emailTokens.insertToken({
-            ...base,
-            token_hash: sha256Hex(loginToken),
-            kind: "magic_link",
-            purpose: member.status === "active" ? "login" : "signup",
-            pkce_challenge: null,
-            expires_at: now + DEFAULT_LOGIN_LINK_MINUTES * MINUTE_MS,
-          });
+          await tx.emailTokens.insertToken(
+            newEmailTokenRow(loginToken, {
+              ...bound,
+              kind: "magic_link",
+              purpose: member.status === "active" ? "login" : "signup",
+              minutes: DEFAULT_LOGIN_LINK_MINUTES,
+            }),
+          );
         }
       });
       const slug = organization.organization_slug;

@@ -1,3 +1,6 @@
+import { sha256Hex } from "../crypto/random.js";
+import { MINUTE_MS } from "../shared/clock.js";
+
 /**
  * One-time tokens delivered by email (magic links, password resets). Only the SHA-256 of the token is stored;
  * a token is bound to its project, kind, organization, member and email address (RC-5), so it cannot be
@@ -19,6 +22,29 @@ export interface EmailToken {
 
 export type EmailTokenKind = "magic_link" | "password_reset";
 export type EmailTokenPurpose = "login" | "signup" | "invite" | "reset_password";
+
+/** The stored row of a new, unused token: only its SHA-256, bound to its member, expiring after `minutes`. */
+export function newEmailTokenRow(
+  token: string,
+  fields: Pick<
+    EmailToken,
+    "project_id" | "kind" | "purpose" | "organization_id" | "member_id" | "email_address"
+  > & {
+    pkce_challenge?: string | null;
+    now: number;
+    minutes: number;
+  },
+): EmailToken {
+  const { now, minutes, pkce_challenge = null, ...bound } = fields;
+  return {
+    ...bound,
+    token_hash: sha256Hex(token),
+    pkce_challenge,
+    created_at: now,
+    expires_at: now + minutes * MINUTE_MS,
+    consumed_at: null,
+  };
+}
 
 /** The outcome of trying to consume a token: it is either ours now, or why not. */
 export type ConsumeResult =
