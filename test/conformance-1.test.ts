@@ -371,6 +371,7 @@ describe("Stytch B2B conformance checklist (reference §13)", () => {
       "claimed_email_domains",
       "allowed_first_party_connected_apps",
       "allowed_third_party_connected_apps",
+      "custom_roles",
     ]) {
       assert.deepEqual(o[field], [], field);
     }
@@ -392,12 +393,13 @@ describe("Stytch B2B conformance checklist (reference §13)", () => {
   });
 
   it("§13.12 defaults email_invites to NOT_ALLOWED when any auth setting is supplied at creation", async () => {
-    for (const setting of [
+    const settings: Record<string, unknown>[] = [
       { email_jit_provisioning: "RESTRICTED", email_allowed_domains: [`s${uniq()}.example.com`] },
       { sso_jit_provisioning: "NOT_ALLOWED" },
       { auth_methods: "ALL_ALLOWED" },
       { mfa_policy: "OPTIONAL" },
-    ] as const) {
+    ];
+    for (const setting of settings) {
       const id = uniq();
       const { organization } = await server.client.organizations.create({
         organization_name: `Setting ${id}`,
@@ -583,6 +585,11 @@ describe("Stytch B2B conformance checklist (reference §13)", () => {
   });
 
   it("§13.21 members/search needs organization_ids; no query lists every non-deleted member, with total and an organizations map", async () => {
+    await expectError(
+      await server.fetch("/v1/b2b/organizations/members/search", { method: "POST", body: "{}" }),
+      400,
+      "bad_request",
+    );
     await assert.rejects(members().search({ organization_ids: [] }), {
       status_code: 400,
       error_type: "member_search_organization_ids_empty",
@@ -714,7 +721,7 @@ describe("Stytch B2B conformance checklist (reference §13)", () => {
     });
     await assert.rejects(
       server.client.magicLinks.authenticate({
-        magic_links_token: randomBytes(32).toString("base64url") + "=",
+        magic_links_token: `${randomBytes(32).toString("base64url")}=`,
       }),
       {
         status_code: 404,
