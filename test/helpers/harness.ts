@@ -41,6 +41,8 @@ export interface TestServerOptions {
   /** Use the dev outbox instead of SMTP. */
   outbox?: boolean;
   mailer?: Mailer;
+  /** Capture the server's JSON log lines (level debug) instead of discarding them. */
+  logLines?: string[];
 }
 
 // The SDK warns once per client that env is not Stytch's; the tests point it at Gatehouse on purpose.
@@ -75,7 +77,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store,
     clock,
     serverKey: ServerKey.parse(config.secretKey!),
-    logger: false,
+    logger: options.logLines
+      ? {
+          level: "debug",
+          stream: {
+            write: (line: string) => {
+              options.logLines?.push(line);
+            },
+          },
+        }
+      : false,
     ...(options.mailer ? { mailer: options.mailer } : {}),
   });
   await app.http.listen({ port: 0, host: "127.0.0.1" });
