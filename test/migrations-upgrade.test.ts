@@ -91,6 +91,11 @@ describe("migrating an existing database to the latest schema", () => {
       "zxcvbn",
       "settings saved before defaults existed get today's defaults",
     );
+    assert.equal(
+      project?.settings.cross_org_passwords,
+      false,
+      "old projects keep organization-scoped passwords",
+    );
     const org = await store.organizations.findOrganization(project!.project_id, "old-org");
     assert.equal(org?.organization_name, "Old Org");
     assert.deepEqual(org?.trusted_metadata, { tier: "gold" });
@@ -121,6 +126,30 @@ describe("migrating an existing database to the latest schema", () => {
         values ('member-test-dup', 'project-test-00000000-0000-4000-8000-000000000001',
           'organization-test-00000000-0000-4000-8000-000000000001', 'ada@old.example', 'member-email-test-2', 'active', '',
           0, 0, null, '[]', '{}', '{}', null, null, 0, null, null, ${t0}, ${t0})`.execute(db),
+    );
+
+    // 0006: a cross-org reset link is bound to an address, not a member; member-bound kinds still need one.
+    await store.emailTokens.insertDiscoveryToken(
+      {
+        token_hash: "cc33",
+        project_id: project!.project_id,
+        email_address: "ada@old.example",
+        pkce_challenge: null,
+        created_at: t0,
+        expires_at: t0 + 3_600_000,
+        consumed_at: null,
+      },
+      "discovery_password_reset",
+    );
+    assert.equal(
+      (await store.emailTokens.findDiscoveryToken(project!.project_id, "cc33"))?.token_hash,
+      undefined,
+    );
+    await assert.rejects(
+      sql`insert into email_tokens (token_hash, project_id, kind, purpose, organization_id, member_id, email_address,
+          pkce_challenge, created_at, expires_at, consumed_at)
+        values ('dd44', 'project-test-00000000-0000-4000-8000-000000000001', 'password_reset', 'reset_password',
+          null, null, 'ada@old.example', null, ${t0}, ${t0 + 3_600_000}, null)`.execute(db),
     );
 
     // Running the migrations again applies nothing.

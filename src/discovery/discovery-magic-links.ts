@@ -12,7 +12,7 @@ import { MINUTE_MS } from "../shared/clock.js";
 import { linkMinutes, pkceChallenge } from "../shared/validation.js";
 import { assertPkce } from "../tokens/pkce.js";
 import { type DiscoveredOrganization, discoverOrganizations } from "./discovered-organizations.js";
-import { INTERMEDIATE_SESSION_MS, type IntermediateSession } from "./intermediate-session.js";
+import { newIntermediateSession } from "./intermediate-session.js";
 
 export interface DiscoverySendInput {
   email_address: string;
@@ -95,15 +95,13 @@ export function createDiscoveryMagicLinks(deps: AuthDeps) {
         const result = await tx.emailTokens.consumeDiscoveryToken(project.project_id, hash, now);
         if (result.status === "not_found") throw new AuthError("magic_link_not_found");
         if (result.status !== "consumed") throw new AuthError("unable_to_auth_magic_link");
-        const session: IntermediateSession = {
-          token_hash: sha256Hex(token),
-          project_id: project.project_id,
-          email_address: result.token.email_address,
-          authentication_factors: [{ type: "magic_link", delivery_method: "email", authenticated_at: now }],
-          created_at: now,
-          expires_at: now + INTERMEDIATE_SESSION_MS,
-          consumed_at: null,
-        };
+        const session = newIntermediateSession(
+          project.project_id,
+          sha256Hex(token),
+          result.token.email_address,
+          [{ type: "magic_link", delivery_method: "email", authenticated_at: now }],
+          now,
+        );
         await tx.discovery.insertIntermediateSession(session);
         return session;
       });

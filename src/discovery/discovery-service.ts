@@ -3,7 +3,7 @@ import { sha256Hex } from "../crypto/random.js";
 import { AuthError } from "../errors/auth-error.js";
 import { ADMIN_ROLE, type Member } from "../members/member.js";
 import { newMember } from "../members/members-service.js";
-import { allowsEmailJit, type Organization } from "../organizations/organization.js";
+import { allowsAuthMethod, allowsEmailJit, type Organization } from "../organizations/organization.js";
 import type { CreateOrganizationInput } from "../organizations/organizations-service.js";
 import type { Project } from "../projects/project.js";
 import { assertSessionDuration } from "../sessions/session.js";
@@ -11,7 +11,12 @@ import type { IssuedSession } from "../sessions/sessions-service.js";
 import type { Store } from "../storage/store.js";
 import { type DiscoveredOrganization, discoverOrganizations, satisfies } from "./discovered-organizations.js";
 import { createDiscoveryMagicLinks } from "./discovery-magic-links.js";
-import { type IntermediateSession, sessionFactorOf, verifiesEmail } from "./intermediate-session.js";
+import {
+  type IntermediateSession,
+  sessionFactorOf,
+  usableFactors,
+  verifiesEmail,
+} from "./intermediate-session.js";
 import { derivedOrganizationName } from "./organization-name.js";
 
 /** SessionParams-lite: discovery never extends an existing session. */
@@ -43,9 +48,13 @@ const TRANSFERABLE_FACTORS = new Set(["magic_link"]);
 
 /**
  * Discovery: finding the organizations an email address belongs to or may join, through an intermediate
- * session (IST) proven by a discovery magic link, then creating an organization or exchanging the IST for a
- * member session (docs/stytch-b2b-api.md §5.3, §5.6). The cross-org password routes are not offered
- * (docs/decisions.md, Discovery).
+ * session (IST) proven by a discovery magic link or, with cross-org passwords, by the person's password
+ * (src/passwords/passwords-discovery.ts), then creating an organization or exchanging the IST for a member
+ * session (docs/stytch-b2b-api.md §5.3, §5.4, §5.6).
+ *
+ * What an IST may do depends on its usable factors (usableFactors): only a factor that proved the mailbox may
+ * found an organization, JIT-join one, or list the organizations the address may join by email domain; a
+ * cross-org password proves the person to every organization where the address already is a member.
  */
 export function createDiscoveryService(deps: AuthDeps) {
   const { store, clock } = deps;
@@ -73,8 +82,9 @@ export function createDiscoveryService(deps: AuthDeps) {
   }
 
   /**
-   * Runs `work` and issues the member session in one transaction, with the IST's email-verifying factor, then
-   * signs the JWT after the commit (signing inside a SQLite transaction would deadlock on the root store).
+   * Runs `work` and starts the member session in one transaction, holding every usable IST factor the
+   * organization allows for the member, then signs the JWT after the commit (signing inside a SQLite
+   * transaction would deadlock on the root store).
    */
   async function finish(
     project: Project,
@@ -83,10 +93,13 @@ export function createDiscoveryService(deps: AuthDeps) {
   ): Promise<IssuedSession> {
     const grant = await store.transaction(async (tx) => {
       const { organization, member, ist } = await work(tx);
-      const factor = ist.authentication_factors.find(verifiesEmail);
-      if (!factor) throw new AuthError("insufficient_factors_for_session_exchange");
-      const sessionFactor = sessionFactorOf(factor, member, clock.now());
-      return deps.sessionsFor(tx).issue(project, organization, member, sessionFactor, params, null);
+      const now = clock.now();
+      const factors = usableFactors(project, ist)
+        .filter((f) => allowsAuthMethod(organization, f.type, member.is_breakglass))
+        .map((f) => sessionFactorOf(f, member, now));
+      // The callers checked this already; kept so no session can ever start without a factor.
+      if (factors.length === 0) throw new AuthError("insufficient_factors_for_session_exchange");
+      return deps.sessionsFor(tx).start(project, organization, member, factors, params);
     });
     return deps.sessions.complete(project, grant);
   }
@@ -108,6 +121,7 @@ export function createDiscoveryService(deps: AuthDeps) {
       if (given.length !== 1) throw new AuthError("too_many_discovery_arguments");
       if (input.intermediate_session_token) {
         const ist = await liveSession(project, input.intermediate_session_token);
+        const factors = usableFactors(project, ist);
         return {
           email_address: ist.email_address,
           discovered_organizations: await discoverOrganizations(
@@ -115,8 +129,9 @@ export function createDiscoveryService(deps: AuthDeps) {
             project.project_id,
             ist.email_address,
             {
-              factorTypes: ist.authentication_factors.map((f) => f.type),
-              includeEligible: true,
+              factorTypes: factors.map((f) => f.type),
+              // Joining by email domain needs a proven mailbox, so only then is it offered.
+              includeEligible: factors.some(verifiesEmail),
             },
           ),
         };
@@ -150,9 +165,9 @@ export function createDiscoveryService(deps: AuthDeps) {
       } = input;
       // Read first (not consumed) to derive the name and slug from the address outside the transaction.
       const live = await liveSession(project, token);
-      if (!live.authentication_factors.some(verifiesEmail)) {
-        throw new AuthError("insufficient_factors_for_session_exchange");
-      }
+      const factors = usableFactors(project, live);
+      // A new organization is founded on the address alone: a password proves no mailbox.
+      if (!factors.some(verifiesEmail)) throw new AuthError("insufficient_factors_for_session_exchange");
       const derived = await derivedOrganizationName(store, project, live.email_address);
       // Validated (settings, name, slug) before anything is consumed; stored inside the transaction.
       const organization = deps.organizations.build(project, {
@@ -163,7 +178,7 @@ export function createDiscoveryService(deps: AuthDeps) {
       if (
         !satisfies(
           organization,
-          live.authentication_factors.map((f) => f.type),
+          factors.map((f) => f.type),
           false,
         )
       ) {
@@ -191,8 +206,10 @@ export function createDiscoveryService(deps: AuthDeps) {
 
     /**
      * discovery/intermediate_sessions/exchange: a member session in the named organization for the IST's
-     * address. An active, pending or invited member is activated (email verified); an address the organization
-     * lets join by email JIT becomes a new active member. A member deleted from the organization is 400
+     * address. An active, pending or invited member is activated (its email marked verified when a usable
+     * factor proved the mailbox); an address the organization lets join by email JIT becomes a new active
+     * member, but only with a factor that proved the mailbox (a password IST is 400
+     * insufficient_factors_for_session_exchange there). A member deleted from the organization is 400
      * inactive_member; any other address is 400 invalid_intermediate_session_token_for_organization. A refusal
      * leaves the IST usable.
      */
@@ -210,7 +227,15 @@ export function createDiscoveryService(deps: AuthDeps) {
           if (!existing && !allowsEmailJit(organization, email)) {
             throw new AuthError("invalid_intermediate_session_token_for_organization");
           }
-          const factorTypes = ist.authentication_factors.map((f) => f.type);
+          const factors = usableFactors(project, ist);
+          const mailbox = factors.some(verifiesEmail);
+          // JIT provisioning admits a stranger on the strength of the address alone (Stytch requires an
+          // email-verifying factor); an IST without usable factors (a password IST after cross-org passwords
+          // were turned off) proves nothing anywhere.
+          if ((!existing && !mailbox) || factors.length === 0) {
+            throw new AuthError("insufficient_factors_for_session_exchange");
+          }
+          const factorTypes = factors.map((f) => f.type);
           if (!satisfies(organization, factorTypes, existing?.is_breakglass ?? false)) {
             throw new AuthError("operation_restricted_by_organization_auth_methods");
           }
@@ -219,7 +244,7 @@ export function createDiscoveryService(deps: AuthDeps) {
           if (existing) {
             member = await tx.members.updateMember(
               existing.member_id,
-              { status: "active", email_address_verified: true },
+              { status: "active", ...(mailbox ? { email_address_verified: true } : {}) },
               now,
             );
           } else {

@@ -69,13 +69,40 @@ export function passwordResetEmail(data: LinkEmail & { loginLink: string | null 
     action: "Reset password",
     ...data,
   });
-  if (!data.loginLink) return email;
+  return withLoginLink(email, data.loginLink);
+}
+
+/**
+ * The cross-org password reset (passwords/discovery/email/reset/start): the password is the person's in every
+ * organization of the app, so the email names the project, like the discovery email. The optional second link
+ * is a discovery magic link.
+ */
+export function discoveryPasswordResetEmail(data: {
+  appName: string;
+  link: string;
+  loginLink: string | null;
+  expiresInMinutes: number;
+}): RenderedEmail {
+  const email = linkEmail({
+    subject: `Reset your ${data.appName} password`,
+    intro: `Someone asked to reset your ${data.appName} password, which you use in all of your organizations. If it was you, click the link below to choose a new password. If it was not, you can ignore this email: your password has not changed.`,
+    action: "Reset password",
+    organizationName: data.appName,
+    link: data.link,
+    expiresInMinutes: data.expiresInMinutes,
+  });
+  return withLoginLink(email, data.loginLink);
+}
+
+/** Appends the "log in without a password" link of a reset email, when there is one. */
+function withLoginLink(email: RenderedEmail, loginLink: string | null): RenderedEmail {
+  if (!loginLink) return email;
   return {
     subject: email.subject,
-    text: `${email.text}\nOr log in without a password:\n${data.loginLink}\n`,
+    text: `${email.text}\nOr log in without a password:\n${loginLink}\n`,
     html: email.html.replace(
       "</body>",
-      `<p>Or <a href="${escapeHtml(data.loginLink)}">log in without a password</a>.</p></body>`,
+      `<p>Or <a href="${escapeHtml(loginLink)}">log in without a password</a>.</p></body>`,
     ),
   };
 }

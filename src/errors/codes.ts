@@ -168,6 +168,14 @@ export const ERROR_CATALOG = {
     "The member session belongs to another organization than the one this request acts on.",
   ],
   invalid_authorization_check: [400, "The authorization_check is not valid."],
+  cross_org_passwords_not_enabled: [
+    400,
+    "Cross-organization passwords are not enabled for this project; use the organization-scoped password routes.",
+  ],
+  cross_org_passwords_enabled: [
+    400,
+    "This project shares passwords across organizations; use passwords/email/require_reset to remove a password.",
+  ],
 
   // 401
   unauthorized_credentials: [401, "Unauthorized credentials."],

@@ -32,3 +32,11 @@ export const OrganizationCreateFields = {
   organization_name: Type.Optional(Str),
   ...OrganizationFieldsSchema,
 };
+
+/** The response fields of every route that answers with an IST (discoveryResultToWire). */
+export const DiscoveryResultProperties = {
+  intermediate_session_token: Str,
+  intermediate_session_token_expires_at: Str,
+  email_address: Str,
+  discovered_organizations: Type.Array(DiscoveredOrganizationSchema),
+};

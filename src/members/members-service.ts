@@ -88,12 +88,18 @@ export function createMembersService(deps: MembersServiceDeps) {
       return { organization, member: await liveMember(organization, memberKey) };
     },
 
-    /** The member whose current password has this id (deleted members have none that can be deleted). */
+    /**
+     * The member whose current password has this id (deleted members have none that can be deleted). With
+     * cross-org passwords on, 400 cross_org_passwords_enabled before any look-up: the password is the person's
+     * in every organization, which one organization's delete must not remove (Stytch: deletePassword is for
+     * organization-scoped passwords; passwords/email/require_reset is the cross-org way).
+     */
     async locateByPasswordId(
       project: Project,
       organizationKey: string,
       memberPasswordId: string,
     ): Promise<{ organization: Organization; member: Member }> {
+      if (project.settings.cross_org_passwords) throw new AuthError("cross_org_passwords_enabled");
       const organization = await deps.organizations.get(project, organizationKey);
       const member = await store.members.findMemberByPasswordId(
         organization.organization_id,

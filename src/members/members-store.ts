@@ -37,6 +37,45 @@ export interface MembersStore {
    * When the count reaches `maxFailures` the member is locked until `lockUntil`. Returns the new state.
    */
   recordFailedAuth(memberId: string, maxFailures: number, now: number, lockUntil: number): Promise<Member>;
+
+  /*
+   * Cross-org passwords (src/passwords/shared-password.ts): the rows of one person, i.e. every member with one
+   * normalised address in the project, read and written together through the members_project_email index.
+   */
+
+  /** The project's non-deleted members with this normalised email, most recently updated first. */
+  findLiveMembersByEmail(projectId: string, normalizedEmail: string): Promise<Member[]>;
+  /**
+   * Writes the given fields on EVERY member with this email in the project, deleted ones included, in one
+   * UPDATE, and bumps updated_at; returns the rows written. For fields that belong to the person (the shared
+   * password, its lock): a deleted member that is later reactivated comes back with the current ones.
+   */
+  updateMembersByEmail(
+    projectId: string,
+    normalizedEmail: string,
+    fields: Partial<
+      Pick<
+        Member,
+        | "password_hash"
+        | "member_password_id"
+        | "failed_auth_count"
+        | "lock_created_at"
+        | "lock_expires_at"
+        | "email_address_verified"
+      >
+    >,
+    now: number,
+  ): Promise<Member[]>;
+  /** recordFailedAuth on every non-deleted member with this email in the project, in one statement. */
+  recordFailedAuthByEmail(
+    projectId: string,
+    normalizedEmail: string,
+    maxFailures: number,
+    now: number,
+    lockUntil: number,
+  ): Promise<Member[]>;
+  /** Whether any non-deleted member of the project has a password. */
+  hasLivePassword(projectId: string): Promise<boolean>;
   /**
    * One page of members of the given organizations (all in `projectId`) matching the query, ordered by
    * creation time then member_id, starting after `after`; `total` counts every match, ignoring the cursor.

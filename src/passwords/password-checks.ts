@@ -8,11 +8,19 @@ import type { Project } from "../projects/project.js";
 import { factorTimes } from "../sessions/session.js";
 import { MINUTE_MS } from "../shared/clock.js";
 import type { Store } from "../storage/store.js";
+import {
+  loadPerson,
+  type Person,
+  recordPersonSuccess,
+  revokePersonSessions,
+  storePersonPassword,
+} from "./shared-password.js";
 import { checkStrength, exceedsPasswordLimits } from "./strength.js";
 
 /**
- * The checks every password route shares: credential verification with lockout, the strength policy, and
- * storing a new hash. Used by passwords-service.ts (login, resets) and password-migrate.ts.
+ * The checks every password route shares: credential verification with lockout, the strength policy, storing a
+ * new hash and ending the sessions it replaces, in both password models (organization-scoped, or cross-org:
+ * shared-password.ts). Used by passwords-service.ts, password-migrate.ts and passwords-discovery.ts.
  */
 export function createPasswordChecks(deps: AuthDeps) {
   const { store, clock, hasher } = deps;
@@ -20,12 +28,46 @@ export function createPasswordChecks(deps: AuthDeps) {
   // failed login costs one argon2 verification (EN-2: no timing difference reveals which emails exist).
   const dummyHash = hasher.hash(newEmailToken());
 
+  /**
+   * The one credential check. No password and a wrong one are the same 401 unauthorized_credentials, after
+   * one hash verification in every case; a wrong password is counted by `countFailure` toward the lock. While
+   * `locked` is set, 429 user_lock_limit_reached (Stytch's documented behaviour) without the password being
+   * checked or counted.
+   */
+  async function check(
+    project: Project,
+    password: string,
+    hash: string | null,
+    locked: Member | null,
+    countFailure: (now: number, lockUntil: number) => Promise<Member[]>,
+  ): Promise<void> {
+    // No stored password can be longer than the creation limit, so a longer one is wrong without hashing
+    // it (a 256 KB body would otherwise go to argon2). The answer is the same for every account.
+    if (exceedsPasswordLimits(password)) throw new AuthError("unauthorized_credentials");
+    const now = clock.now();
+    if (hash !== null && locked) {
+      await hasher.verify(await dummyHash, password);
+      throw lockedError(locked, now);
+    }
+    const ok = await hasher.verify(hash ?? (await dummyHash), password);
+    if (hash !== null && ok) return;
+    if (hash !== null) {
+      const after = await countFailure(now, now + project.settings.lockout.lock_duration_minutes * MINUTE_MS);
+      for (const member of after) {
+        if (isLocked(member, now))
+          deps.log.warn({ member_id: member.member_id }, "member locked after failed logins");
+      }
+    }
+    throw new AuthError("unauthorized_credentials");
+  }
+
   return {
     /**
      * Email + password against an organization. Unknown email, no password, deleted member and wrong password
-     * are one answer: 401 unauthorized_credentials, after one hash verification in every case; a wrong password
-     * counts toward the member's lock. A locked member gets 429 user_lock_limit_reached (Stytch's documented
-     * behaviour) without its password being checked. Returns the member whose password matched.
+     * are one answer (see `check`). With cross-org passwords the password, its failure count and its lock are
+     * the person's (shared-password.ts): whichever organization it is presented to, a failure counts on every
+     * member of the address, so guessing costs the same everywhere. Returns the member, with the password hash
+     * that matched.
      */
     async verifyCredentials(
       project: Project,
@@ -35,67 +77,105 @@ export function createPasswordChecks(deps: AuthDeps) {
     ): Promise<Member & { password_hash: string }> {
       const email = normalizeEmail(emailAddress);
       const member = await store.members.findMemberByEmail(organization.organization_id, email);
-      const now = clock.now();
-      const usable = member && member.status !== "deleted" && member.password_hash !== null ? member : null;
-      // No stored password can be longer than the creation limit, so a longer one is wrong without hashing
-      // it (a 256 KB body would otherwise go to argon2). The answer is the same for every account.
-      if (exceedsPasswordLimits(password)) throw new AuthError("unauthorized_credentials");
+      const live = member && member.status !== "deleted" ? member : null;
+      const max = project.settings.lockout.max_failed_attempts;
+      if (live && project.settings.cross_org_passwords) {
+        const person = await loadPerson(store, project.project_id, email, clock.now());
+        await check(project, password, person.password_hash, person.locked, (now, until) =>
+          store.members.recordFailedAuthByEmail(project.project_id, email, max, now, until),
+        );
+        return { ...live, password_hash: person.password_hash as string };
+      }
+      await check(
+        project,
+        password,
+        live?.password_hash ?? null,
+        live && isLocked(live, clock.now()) ? live : null,
+        async (now, until) => [await store.members.recordFailedAuth(live!.member_id, max, now, until)],
+      );
+      return live as Member & { password_hash: string };
+    },
 
-      if (usable && isLocked(usable, now)) {
-        await hasher.verify(await dummyHash, password);
-        throw lockedError(usable, now);
+    /**
+     * Email + password for the person, in no organization (passwords/discovery/authenticate; cross-org
+     * passwords only): the same answers, timing and lock rules as verifyCredentials. Returns the person.
+     */
+    async verifyPerson(
+      project: Project,
+      email: string,
+      password: string,
+    ): Promise<Person & { password_hash: string }> {
+      const person = await loadPerson(store, project.project_id, email, clock.now());
+      const max = project.settings.lockout.max_failed_attempts;
+      await check(project, password, person.password_hash, person.locked, (now, until) =>
+        store.members.recordFailedAuthByEmail(project.project_id, email, max, now, until),
+      );
+      return person as Person & { password_hash: string };
+    },
+
+    /**
+     * After a correct login: clears the failure streak and any lock, and replaces an outdated or imported hash
+     * (`rehash`), only when needed; with cross-org passwords on every member of the address. Returns the member.
+     */
+    async recordSuccess(
+      tx: Store,
+      project: Project,
+      member: Member & { password_hash: string },
+      rehash: string | null,
+      now: number,
+    ): Promise<Member> {
+      if (project.settings.cross_org_passwords) {
+        const rows = await recordPersonSuccess(
+          tx,
+          project,
+          member.email_address,
+          member.password_hash,
+          rehash,
+          now,
+        );
+        return rows?.find((m) => m.member_id === member.member_id) ?? member;
       }
-      const ok = await hasher.verify(usable?.password_hash ?? (await dummyHash), password);
-      if (!usable || !ok) {
-        if (usable) {
-          const { max_failed_attempts, lock_duration_minutes } = project.settings.lockout;
-          const after = await store.members.recordFailedAuth(
-            usable.member_id,
-            max_failed_attempts,
-            now,
-            now + lock_duration_minutes * MINUTE_MS,
-          );
-          if (isLocked(after, now))
-            deps.log.warn({ member_id: after.member_id }, "member locked after failed logins");
-        }
-        throw new AuthError("unauthorized_credentials");
-      }
-      return usable as Member & { password_hash: string };
+      if (member.failed_auth_count === 0 && member.lock_expires_at === null && !rehash) return member;
+      return tx.members.updateMember(
+        member.member_id,
+        {
+          failed_auth_count: 0,
+          lock_created_at: null,
+          lock_expires_at: null,
+          ...(rehash ? { password_hash: rehash } : {}),
+        },
+        now,
+      );
     },
 
     /** Throws weak_password (with the reasons) unless the password passes the project's policy. */
     assertStrong(project: Project, password: string, member: Member, organization: Organization): void {
-      const result = checkStrength(
-        password,
-        project.settings.password_policy,
-        contextWords(member, organization),
-      );
-      if (!result.valid_password) {
-        const reason = result.breached_password
-          ? "The password appears in a list of breached passwords."
-          : result.strength_policy === "luds"
-            ? "The password does not meet the project's length and character-class requirements."
-            : result.zxcvbn_feedback.warning || "The password is too weak.";
-        throw new AuthError("weak_password", {
-          message: `${reason} Choose a different password.`,
-          details: {
-            breached_password: result.breached_password,
-            score: result.score,
-            zxcvbn_feedback: result.zxcvbn_feedback,
-            luds_feedback: result.luds_feedback,
-          },
-        });
-      }
+      assertStrongWith(project, password, contextWords(member, organization));
     },
 
-    /** Stores a new password hash: keeps or creates the member_password_id, ends any lock. */
+    /** assertStrong for a person's cross-org password: the context words are the address's only. */
+    assertStrongForEmail(project: Project, password: string, email: string): void {
+      assertStrongWith(project, password, emailWords(email));
+    },
+
+    /**
+     * Stores a new password hash: keeps or creates the member_password_id, ends any lock, and invalidates the
+     * member's outstanding reset links. With cross-org passwords the hash becomes the person's, on every
+     * member of the address (shared-password.ts); `extra` still applies to this member only.
+     */
     async storePassword(
       tx: Store,
+      project: Project,
       member: Member,
       hash: string,
       extra: Partial<Member>,
       now: number,
     ): Promise<Member> {
+      if (project.settings.cross_org_passwords) {
+        const rows = await storePersonPassword(tx, project, member.email_address, hash, {}, now);
+        const own = rows.find((m) => m.member_id === member.member_id) ?? member;
+        return Object.keys(extra).length > 0 ? tx.members.updateMember(member.member_id, extra, now) : own;
+      }
       const updated = await tx.members.updateMember(
         member.member_id,
         {
@@ -113,7 +193,40 @@ export function createPasswordChecks(deps: AuthDeps) {
       await tx.emailTokens.invalidateMemberTokens(member.member_id, "password_reset", now);
       return updated;
     },
+
+    /**
+     * Ends the sessions a replaced password may have opened: the member's, or with cross-org passwords those
+     * of every member of the address (the old password opened all of them). `keepSessionId` survives.
+     */
+    async revokeSessions(tx: Store, project: Project, member: Member, keepSessionId?: string): Promise<void> {
+      if (project.settings.cross_org_passwords) {
+        await revokePersonSessions(tx, project.project_id, member.email_address, keepSessionId);
+      } else {
+        await tx.sessions.deleteMemberSessions(member.member_id, keepSessionId);
+      }
+    },
   };
+}
+
+/** Throws weak_password (with the reasons) unless the password passes the project's policy. */
+function assertStrongWith(project: Project, password: string, words: string[]): void {
+  const result = checkStrength(password, project.settings.password_policy, words);
+  if (!result.valid_password) {
+    const reason = result.breached_password
+      ? "The password appears in a list of breached passwords."
+      : result.strength_policy === "luds"
+        ? "The password does not meet the project's length and character-class requirements."
+        : result.zxcvbn_feedback.warning || "The password is too weak.";
+    throw new AuthError("weak_password", {
+      message: `${reason} Choose a different password.`,
+      details: {
+        breached_password: result.breached_password,
+        score: result.score,
+        zxcvbn_feedback: result.zxcvbn_feedback,
+        luds_feedback: result.luds_feedback,
+      },
+    });
+  }
 }
 
 export type PasswordChecks = ReturnType<typeof createPasswordChecks>;

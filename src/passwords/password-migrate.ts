@@ -28,7 +28,8 @@ const EXTERNAL_ID = /^[A-Za-z0-9._|-]{1,128}$/;
  * email (Stytch: the caller vouches for the address) and the given profile fields; an existing member keeps
  * its profile (Stytch ignores them, and `external_id` explicitly, for existing members) and gets the imported
  * hash, its email marked verified, any lock lifted, and, unless `preserve_existing_sessions`, every session
- * revoked: a new credential should not coexist with sessions proven by the old one.
+ * revoked: a new credential should not coexist with sessions proven by the old one. With cross-org passwords
+ * the hash is the person's (every member of the address gets it, and their sessions are revoked likewise).
  * The hash is validated and cost-bounded here and verified at login over the raw password; the member's first
  * successful login replaces it with argon2id.
  */
@@ -52,8 +53,15 @@ export async function migratePassword(
     // The address stays taken by a deleted member (as for login_or_signup); reactivate it first.
     if (existing?.status === "deleted") throw new AuthError("inactive_member");
     if (existing) {
-      const updated = await checks.storePassword(tx, existing, stored, { email_address_verified: true }, now);
-      if (!input.preserve_existing_sessions) await tx.sessions.deleteMemberSessions(existing.member_id);
+      const updated = await checks.storePassword(
+        tx,
+        project,
+        existing,
+        stored,
+        { email_address_verified: true },
+        now,
+      );
+      if (!input.preserve_existing_sessions) await checks.revokeSessions(tx, project, existing);
       return { member: updated, member_created: false };
     }
     const created: Member = {
@@ -69,7 +77,12 @@ export async function migratePassword(
       password_hash: stored,
     };
     await tx.members.insertMember(created);
-    return { member: created, member_created: true };
+    if (!project.settings.cross_org_passwords) return { member: created, member_created: true };
+    // Cross-org: the imported hash becomes the person's password in every organization, and ends the
+    // sessions the old one opened there (unless asked not to).
+    const shared = await checks.storePassword(tx, project, created, stored, {}, now);
+    if (!input.preserve_existing_sessions) await checks.revokeSessions(tx, project, created);
+    return { member: shared, member_created: true };
   });
   return { member, member_created, organization };
 }

@@ -3,7 +3,7 @@ import { newEmailToken, sha256Hex } from "../crypto/random.js";
 import { sendEmail } from "../email/send.js";
 import { passwordResetEmail } from "../email/templates.js";
 import { AuthError } from "../errors/auth-error.js";
-import { type Member, normalizeEmail } from "../members/member.js";
+import { normalizeEmail } from "../members/member.js";
 import { allowsAuthMethod } from "../organizations/organization.js";
 import type { Project } from "../projects/project.js";
 import { buildEmailLink, resolveRedirectUrl } from "../projects/redirect-urls.js";
@@ -16,6 +16,7 @@ import { assertPkce } from "../tokens/pkce.js";
 import { normalizePassword } from "./hasher.js";
 import { createPasswordChecks, emailWords, passwordFactor } from "./password-checks.js";
 import { type MigrateInput, migratePassword } from "./password-migrate.js";
+import { createCrossOrgPasswords } from "./passwords-discovery.js";
 import { checkStrength, isBreached } from "./strength.js";
 
 const DEFAULT_RESET_MINUTES = 30;
@@ -33,8 +34,9 @@ export function createPasswordsService(deps: AuthDeps) {
     },
 
     /**
-     * Email + password login (credential and lock rules in password-checks.ts). A correct login clears the
-     * failure streak and replaces an outdated or imported hash with today's argon2id.
+     * Email + password login (credential and lock rules in password-checks.ts; with cross-org passwords the
+     * person's password, shared-password.ts). A correct login clears the failure streak and replaces an
+     * outdated or imported hash with today's argon2id.
      */
     async authenticate(
       project: Project,
@@ -60,19 +62,7 @@ export function createPasswordsService(deps: AuthDeps) {
       const presented = await deps.sessions.presentedSession(project, input);
       const grant = await store.transaction(async (tx) => {
         const now = clock.now();
-        let current: Member = usable;
-        if (usable.failed_auth_count > 0 || usable.lock_expires_at !== null || rehash) {
-          current = await tx.members.updateMember(
-            usable.member_id,
-            {
-              failed_auth_count: 0,
-              lock_created_at: null,
-              lock_expires_at: null,
-              ...(rehash ? { password_hash: rehash } : {}),
-            },
-            now,
-          );
-        }
+        const current = await checks.recordSuccess(tx, project, usable, rehash, now);
         return deps
           .sessionsFor(tx)
           .issue(project, organization, current, passwordFactor(current, now), input, presented);
@@ -82,8 +72,9 @@ export function createPasswordsService(deps: AuthDeps) {
 
     /**
      * passwords/existing_password/reset: the old password proves the member (a wrong one counts toward the lock
-     * like a failed login), the new one must differ and pass the policy. Every session of the member is
-     * revoked and a new one starts with a password factor.
+     * like a failed login), the new one must differ and pass the policy. Every session of the member (with
+     * cross-org passwords, of every member of the address) is revoked and a new one starts with a password
+     * factor.
      */
     async resetExisting(
       project: Project,
@@ -113,8 +104,8 @@ export function createPasswordsService(deps: AuthDeps) {
       const hash = await hasher.hash(input.new_password);
       const grant = await store.transaction(async (tx) => {
         const now = clock.now();
-        const updated = await storePassword(tx, member, hash, {}, now);
-        await tx.sessions.deleteMemberSessions(member.member_id);
+        const updated = await storePassword(tx, project, member, hash, {}, now);
+        await checks.revokeSessions(tx, project, member);
         return deps
           .sessionsFor(tx)
           .issue(project, organization, updated, passwordFactor(updated, now), input, null);
@@ -122,12 +113,16 @@ export function createPasswordsService(deps: AuthDeps) {
       return deps.sessions.complete(project, grant);
     },
 
+    /** The cross-org password routes: passwords/discovery/*, passwords/email/require_reset. */
+    crossOrg: createCrossOrgPasswords(deps, checks),
+
     /** passwords/migrate (password-migrate.ts). */
     migrate: (project: Project, input: MigrateInput) => migratePassword(deps, checks, project, input),
 
     /**
      * Sets the password of the member whose session is presented; the session must hold a factor from the last
-     * five minutes. Every other session of the member is revoked; the presented one survives.
+     * five minutes. Every other session of the member (with cross-org passwords, of every member of the
+     * address) is revoked; the presented one survives.
      */
     async resetBySession(
       project: Project,
@@ -149,8 +144,8 @@ export function createPasswordsService(deps: AuthDeps) {
       assertStrong(project, input.password, member, organization);
       const hash = await hasher.hash(input.password);
       const grant = await store.transaction(async (tx) => {
-        const updated = await storePassword(tx, member, hash, {}, now);
-        await tx.sessions.deleteMemberSessions(member.member_id, session.member_session_id);
+        const updated = await storePassword(tx, project, member, hash, {}, now);
+        await checks.revokeSessions(tx, project, member, session.member_session_id);
         return deps.sessionsFor(tx).touch({ session, member: updated, organization }, input);
       });
       return deps.sessions.complete(project, grant);
@@ -249,8 +244,9 @@ export function createPasswordsService(deps: AuthDeps) {
     },
 
     /**
-     * Redeems a reset token: sets the new password, verifies the email, ends every session of the member and
-     * starts a new one. A weak password is refused before the token is consumed, so it can be retried.
+     * Redeems a reset token: sets the new password, verifies the email, ends every session of the member
+     * (with cross-org passwords, of every member of the address) and starts a new one. A weak password is
+     * refused before the token is consumed, so it can be retried.
      */
     async resetByEmail(
       project: Project,
@@ -287,12 +283,13 @@ export function createPasswordsService(deps: AuthDeps) {
         if (consumed.status !== "consumed") throw new AuthError("unable_to_auth_password_reset_token");
         const updated = await storePassword(
           tx,
+          project,
           member,
           hash,
           { email_address_verified: true, status: member.status === "deleted" ? member.status : "active" },
           now,
         );
-        await tx.sessions.deleteMemberSessions(member.member_id);
+        await checks.revokeSessions(tx, project, member);
         // Every session of the member was just revoked, so the new one always starts fresh.
         return deps
           .sessionsFor(tx)

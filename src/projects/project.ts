@@ -33,6 +33,12 @@ export interface RedirectUrl {
 export interface ProjectSettings {
   readonly password_policy: PasswordPolicy;
   readonly lockout: LockoutPolicy;
+  /**
+   * Stytch's "cross-org passwords": a password belongs to the person (the normalised email address) in every
+   * organization of the project, not to one member (src/passwords/shared-password.ts). Off by default; it
+   * can only be turned on while no member has a password (Stytch's rule, ProjectsService.updateSettings).
+   */
+  readonly cross_org_passwords: boolean;
 }
 
 export interface PasswordPolicy {
@@ -62,6 +68,7 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = Object.freeze({
     breach_check_on_authentication: true,
   }),
   lockout: Object.freeze({ max_failed_attempts: 10, lock_duration_minutes: 60 }),
+  cross_org_passwords: false,
 });
 
 /** Fills settings saved by an older version with today's defaults, so new settings never read as undefined. */
@@ -69,14 +76,15 @@ export function withDefaultSettings(stored: Partial<ProjectSettings>): ProjectSe
   return {
     password_policy: { ...DEFAULT_PROJECT_SETTINGS.password_policy, ...stored.password_policy },
     lockout: { ...DEFAULT_PROJECT_SETTINGS.lockout, ...stored.lockout },
+    cross_org_passwords: stored.cross_org_passwords ?? DEFAULT_PROJECT_SETTINGS.cross_org_passwords,
   };
 }
 
-/** Stytch's default for new test projects: this URL is registered for every type and is the default of each. */
 /** A change to some settings; what is left out keeps its current value. */
 export interface ProjectSettingsUpdate {
   readonly password_policy?: Partial<PasswordPolicy>;
   readonly lockout?: Partial<LockoutPolicy>;
+  readonly cross_org_passwords?: boolean;
 }
 
 /** Stytch's accepted ranges (docs/stytch-b2b-api.md §7.1, §11); NIST caps consecutive failures at 100. */
@@ -92,6 +100,7 @@ export function updatedSettings(current: ProjectSettings, update: ProjectSetting
   const next: ProjectSettings = {
     password_policy: { ...current.password_policy, ...update.password_policy },
     lockout: { ...current.lockout, ...update.lockout },
+    cross_org_passwords: update.cross_org_passwords ?? current.cross_org_passwords,
   };
   const { password_policy: pw, lockout } = next;
   if (pw.strength_policy !== "zxcvbn" && pw.strength_policy !== "luds") {
@@ -100,6 +109,7 @@ export function updatedSettings(current: ProjectSettings, update: ProjectSetting
   for (const [key, value] of [
     ["breach_check_on_create", pw.breach_check_on_create],
     ["breach_check_on_authentication", pw.breach_check_on_authentication],
+    ["cross_org_passwords", next.cross_org_passwords],
   ] as const) {
     if (typeof value !== "boolean") {
       throw new AuthError("invalid_request_value", { message: `${key} must be true or false.` });
@@ -122,4 +132,5 @@ export function updatedSettings(current: ProjectSettings, update: ProjectSetting
   return next;
 }
 
+/** Stytch's default for new test projects: this URL is registered for every type and is the default of each. */
 export const DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate";

@@ -123,14 +123,30 @@ export function createProjectsService(deps: ProjectsServiceDeps) {
     listRedirectUrls: (projectId: string) => store.projects.listRedirectUrls(projectId),
 
     /**
-     * Changes some of a project's settings (password policy, lockout); the rest keep their values. Values are
-     * validated as a whole before anything is written. Takes effect on the next request: every request reads
-     * its project afresh. Returns the updated project.
+     * Changes some of a project's settings (password policy, lockout, cross-org passwords); the rest keep their
+     * values. Values are validated as a whole before anything is written. Takes effect on the next request:
+     * every request reads its project afresh. Returns the updated project.
+     *
+     * `cross_org_passwords` can be turned on only while no live member of the project has a password (Stytch:
+     * the setting "cannot be changed if you have active passwords"): otherwise one organization's password
+     * would start opening the person's other organizations, and two organizations could hold two different
+     * "shared" passwords. Turning it off is always allowed: each member keeps its copy as an ordinary
+     * organization-scoped password.
      */
     async updateSettings(projectId: string, update: ProjectSettingsUpdate): Promise<Project> {
       const project = await store.projects.getProject(projectId);
       if (!project) throw new AuthError("project_not_found");
       const settings = updatedSettings(project.settings, update);
+      if (
+        settings.cross_org_passwords &&
+        !project.settings.cross_org_passwords &&
+        (await store.members.hasLivePassword(projectId))
+      ) {
+        throw new AuthError("invalid_request_value", {
+          message:
+            "cross_org_passwords can only be turned on while no member has a password; delete the members' passwords first.",
+        });
+      }
       if (!(await store.projects.updateProjectSettings(projectId, settings))) {
         throw new AuthError("project_not_found");
       }

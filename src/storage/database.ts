@@ -117,11 +117,11 @@ export interface EmailTokenTable {
   /** SHA-256 hex of the token; the token itself exists only in the email. */
   token_hash: string;
   project_id: string;
-  /** magic_link | password_reset | discovery */
+  /** magic_link | password_reset | discovery | discovery_password_reset */
   kind: string;
   /** login | signup | invite | reset_password | discovery */
   purpose: string;
-  /** Null only for discovery links, which are sent to an address rather than a member (CHECK in 0002). */
+  /** Null only for the address-bound kinds (discovery, discovery_password_reset: CHECK in 0002, 0006). */
   organization_id: string | null;
   member_id: string | null;
   email_address: string;

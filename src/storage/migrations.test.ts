@@ -49,6 +49,7 @@ describe("migrations on an empty SQLite file", () => {
         ["0003_organization_domains", "Up", "Success"],
         ["0004_member_lifecycle", "Up", "Success"],
         ["0005_counter_window_index", "Up", "Success"],
+        ["0006_address_tokens", "Up", "Success"],
       ],
     );
     const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(

@@ -53,10 +53,16 @@ export type ConsumeResult =
   | { readonly status: "used_or_expired"; readonly token: EmailToken };
 
 /**
- * A discovery magic link (stored in email_tokens with kind "discovery"): sent to an address, not to a member,
- * so it is bound only to its project and that address. Redeeming it proves the mailbox and yields an
- * intermediate session, never a member session.
+ * An address-bound link: sent to an address, not to a member, so it is bound only to its project, its kind and
+ * that address. Two kinds exist, which never redeem each other:
+ * - "discovery": a discovery magic link; redeeming it proves the mailbox and yields an intermediate session.
+ * - "discovery_password_reset": a cross-org password reset link (passwords/discovery/email/reset/start);
+ *   redeeming it sets the person's password and yields an intermediate session.
+ * Neither ever yields a member session directly.
  */
+export type AddressTokenKind = "discovery" | "discovery_password_reset";
+
+/** An address-bound token (historically named after its first kind, the discovery magic link). */
 export interface DiscoveryToken {
   readonly token_hash: string;
   readonly project_id: string;

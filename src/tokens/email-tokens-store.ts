@@ -1,4 +1,5 @@
 import type {
+  AddressTokenKind,
   ConsumeResult,
   DiscoveryConsumeResult,
   DiscoveryToken,
@@ -26,10 +27,29 @@ export interface EmailTokensStore {
   /** Invalidates every unused token of this kind for the member (after a password change, ATK-28). */
   invalidateMemberTokens(memberId: string, kind: EmailTokenKind, now: number): Promise<void>;
 
-  /** Stores a discovery link (kind "discovery", no organization or member). */
-  insertDiscoveryToken(token: DiscoveryToken): Promise<void>;
-  /** Reads a discovery link without consuming it; links of other kinds or projects are not found. */
-  findDiscoveryToken(projectId: string, tokenHash: string): Promise<DiscoveryToken | null>;
-  /** Consumes a discovery link with the same single-statement guarantee as consumeToken. */
-  consumeDiscoveryToken(projectId: string, tokenHash: string, now: number): Promise<DiscoveryConsumeResult>;
+  /** Stores an address-bound link (kind "discovery" unless given; no organization or member). */
+  insertDiscoveryToken(token: DiscoveryToken, kind?: AddressTokenKind): Promise<void>;
+  /** Reads an address-bound link without consuming it; links of other kinds or projects are not found. */
+  findDiscoveryToken(
+    projectId: string,
+    tokenHash: string,
+    kind?: AddressTokenKind,
+  ): Promise<DiscoveryToken | null>;
+  /** Consumes an address-bound link with the same single-statement guarantee as consumeToken. */
+  consumeDiscoveryToken(
+    projectId: string,
+    tokenHash: string,
+    now: number,
+    kind?: AddressTokenKind,
+  ): Promise<DiscoveryConsumeResult>;
+  /**
+   * Invalidates every unused token of these kinds sent to this address in the project, member-bound or not
+   * (cross-org password changes: a reset link must not outlive the password it was for, ATK-28).
+   */
+  invalidateAddressTokens(
+    projectId: string,
+    email: string,
+    kinds: readonly (EmailTokenKind | AddressTokenKind)[],
+    now: number,
+  ): Promise<void>;
 }

@@ -1,9 +1,8 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { rfc3339 } from "../../shared/clock.js";
 import { type AppServices, ok, projectOf } from "../context.js";
-import { discoveredOrganizationToWire } from "../discovery-presenters.js";
-import { DiscoveredOrganizationSchema, TokenString } from "../discovery-schemas.js";
+import { discoveryResultToWire } from "../discovery-presenters.js";
+import { DiscoveryResultProperties, TokenString } from "../discovery-schemas.js";
 import { response, Str } from "../schemas.js";
 
 /** /v1/b2b/magic_links/email/discovery/send and /v1/b2b/magic_links/discovery/authenticate */
@@ -22,12 +21,7 @@ const AuthenticateBody = Type.Object({
   pkce_code_verifier: Type.Optional(Str),
 });
 
-const AuthenticateResponse = response({
-  intermediate_session_token: Str,
-  intermediate_session_token_expires_at: Str,
-  email_address: Str,
-  discovered_organizations: Type.Array(DiscoveredOrganizationSchema),
-});
+const AuthenticateResponse = response(DiscoveryResultProperties);
 
 export function registerMagicLinksDiscoveryRoutes(app: FastifyInstance, services: AppServices): void {
   app.post<{ Body: Static<typeof SendBody> }>(
@@ -44,15 +38,7 @@ export function registerMagicLinksDiscoveryRoutes(app: FastifyInstance, services
     { schema: { body: AuthenticateBody, response: { 200: AuthenticateResponse } } },
     async (request) => {
       const result = await services.discovery.authenticate(projectOf(request), request.body);
-      const now = services.clock.now();
-      return ok(request, {
-        intermediate_session_token: result.intermediate_session_token,
-        intermediate_session_token_expires_at: rfc3339(result.intermediate_session_token_expires_at),
-        email_address: result.email_address,
-        discovered_organizations: result.discovered_organizations.map((d) =>
-          discoveredOrganizationToWire(d, now),
-        ),
-      });
+      return ok(request, discoveryResultToWire(result, services.clock.now()));
     },
   );
 }

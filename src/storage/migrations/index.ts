@@ -4,6 +4,7 @@ import * as m0002 from "./0002_discovery.js";
 import * as m0003 from "./0003_organization_domains.js";
 import * as m0004 from "./0004_member_lifecycle.js";
 import * as m0005 from "./0005_counter_window_index.js";
+import * as m0006 from "./0006_address_tokens.js";
 import type { Dialect, MigrationDb } from "./column-types.js";
 
 interface DialectMigration {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0003_organization_domains": m0003,
   "0004_member_lifecycle": m0004,
   "0005_counter_window_index": m0005,
+  "0006_address_tokens": m0006,
 };
 
 /** A static provider (no file-system scanning), bound to the dialect the migrations must target. */

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import type {
+  AddressTokenKind,
   ConsumeResult,
   DiscoveryConsumeResult,
   DiscoveryToken,
@@ -13,6 +14,12 @@ import type { Database, EmailTokenTable } from "../database.js";
 type Row = Selectable<EmailTokenTable>;
 
 const DISCOVERY = "discovery";
+
+/** The purpose stored with each address-bound kind. */
+const ADDRESS_PURPOSES: Record<AddressTokenKind, string> = {
+  discovery: "discovery",
+  discovery_password_reset: "reset_password",
+};
 
 function toToken(row: Row): EmailToken {
   // Member-bound kinds always carry both ids (CHECK email_tokens_member_bound, migration 0002).
@@ -64,15 +71,19 @@ export class EmailTokensRepository implements EmailTokensStore {
     return existing ? { status: "used_or_expired", token: toToken(existing) } : { status: "not_found" };
   }
 
-  async insertDiscoveryToken(token: DiscoveryToken): Promise<void> {
+  async insertDiscoveryToken(token: DiscoveryToken, kind: AddressTokenKind = DISCOVERY): Promise<void> {
     await this.db
       .insertInto("email_tokens")
-      .values({ ...token, kind: DISCOVERY, purpose: DISCOVERY, organization_id: null, member_id: null })
+      .values({ ...token, kind, purpose: ADDRESS_PURPOSES[kind], organization_id: null, member_id: null })
       .execute();
   }
 
-  async findDiscoveryToken(projectId: string, tokenHash: string): Promise<DiscoveryToken | null> {
-    const row = await this.findRow(projectId, DISCOVERY, tokenHash);
+  async findDiscoveryToken(
+    projectId: string,
+    tokenHash: string,
+    kind: AddressTokenKind = DISCOVERY,
+  ): Promise<DiscoveryToken | null> {
+    const row = await this.findRow(projectId, kind, tokenHash);
     return row ? toDiscoveryToken(row) : null;
   }
 
@@ -80,13 +91,32 @@ export class EmailTokensRepository implements EmailTokensStore {
     projectId: string,
     tokenHash: string,
     now: number,
+    kind: AddressTokenKind = DISCOVERY,
   ): Promise<DiscoveryConsumeResult> {
-    const consumed = await this.consumeRow(projectId, DISCOVERY, tokenHash, now);
+    const consumed = await this.consumeRow(projectId, kind, tokenHash, now);
     if (consumed) return { status: "consumed", token: toDiscoveryToken(consumed) };
-    const existing = await this.findRow(projectId, DISCOVERY, tokenHash);
+    const existing = await this.findRow(projectId, kind, tokenHash);
     return existing
       ? { status: "used_or_expired", token: toDiscoveryToken(existing) }
       : { status: "not_found" };
+  }
+
+  async invalidateAddressTokens(
+    projectId: string,
+    email: string,
+    kinds: readonly string[],
+    now: number,
+  ): Promise<void> {
+    if (kinds.length === 0) return;
+    // email_tokens_address (migration 0006) serves this look-up.
+    await this.db
+      .updateTable("email_tokens")
+      .set({ consumed_at: now })
+      .where("project_id", "=", projectId)
+      .where("email_address", "=", email)
+      .where("kind", "in", kinds)
+      .where("consumed_at", "is", null)
+      .execute();
   }
 
   async deleteExpired(before: number): Promise<number> {

@@ -165,23 +165,72 @@ export class MembersRepository implements MembersStore {
     now: number,
     lockUntil: number,
   ): Promise<Member> {
-    // One statement, so the increment and the lock decision cannot interleave with a concurrent failure.
-    // A lock that has run out starts a fresh streak instead of re-locking on the next single mistake.
-    const count = sql<number>`(case when lock_expires_at is not null and lock_expires_at <= cast(${now} as bigint) then 1 else failed_auth_count + 1 end)`;
-    const locks = sql<boolean>`${count} >= cast(${maxFailures} as integer)`;
     const row = await this.db
       .updateTable("members")
-      .set({
-        failed_auth_count: count,
-        // Explicit casts: PostgreSQL cannot infer a parameter's type inside CASE (it would guess text).
-        lock_created_at: sql`case when ${locks} then cast(${now} as bigint) else null end`,
-        lock_expires_at: sql`case when ${locks} then cast(${lockUntil} as bigint) else null end`,
-        updated_at: now,
-      })
+      .set(failedAuthChange(maxFailures, now, lockUntil))
       .where("member_id", "=", memberId)
       .returningAll()
       .executeTakeFirstOrThrow();
     return toMember(row);
+  }
+
+  async findLiveMembersByEmail(projectId: string, email: string): Promise<Member[]> {
+    const rows = await this.db
+      .selectFrom("members")
+      .selectAll()
+      .where("project_id", "=", projectId)
+      .where("email_address", "=", email)
+      .where("status", "<>", "deleted")
+      .orderBy("updated_at", "desc")
+      .orderBy("member_id")
+      .execute();
+    return rows.map(toMember);
+  }
+
+  async updateMembersByEmail(
+    projectId: string,
+    email: string,
+    fields: MemberFields,
+    now: number,
+  ): Promise<Member[]> {
+    const rows = await this.db
+      .updateTable("members")
+      .set({ ...toRow(fields), updated_at: now })
+      .where("project_id", "=", projectId)
+      .where("email_address", "=", email)
+      .returningAll()
+      .execute();
+    return rows.map(toMember);
+  }
+
+  async recordFailedAuthByEmail(
+    projectId: string,
+    email: string,
+    maxFailures: number,
+    now: number,
+    lockUntil: number,
+  ): Promise<Member[]> {
+    const rows = await this.db
+      .updateTable("members")
+      .set(failedAuthChange(maxFailures, now, lockUntil))
+      .where("project_id", "=", projectId)
+      .where("email_address", "=", email)
+      .where("status", "<>", "deleted")
+      .returningAll()
+      .execute();
+    return rows.map(toMember);
+  }
+
+  async hasLivePassword(projectId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("members")
+      .select("member_id")
+      .where("project_id", "=", projectId)
+      .where("status", "<>", "deleted")
+      .where("password_hash", "is not", null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async searchMembers(search: MemberSearch): Promise<{ members: Member[]; total: number; more: boolean }> {
@@ -214,6 +263,23 @@ export class MembersRepository implements MembersStore {
       more: rows.length > search.limit,
     };
   }
+}
+
+/**
+ * The SET of one failed password attempt, applied in one statement so the increment and the lock decision
+ * cannot interleave with a concurrent failure. A lock that has run out starts a fresh streak instead of
+ * re-locking on the next single mistake.
+ */
+function failedAuthChange(maxFailures: number, now: number, lockUntil: number) {
+  const count = sql<number>`(case when lock_expires_at is not null and lock_expires_at <= cast(${now} as bigint) then 1 else failed_auth_count + 1 end)`;
+  const locks = sql<boolean>`${count} >= cast(${maxFailures} as integer)`;
+  return {
+    failed_auth_count: count,
+    // Explicit casts: PostgreSQL cannot infer a parameter's type inside CASE (it would guess text).
+    lock_created_at: sql<number | null>`case when ${locks} then cast(${now} as bigint) else null end`,
+    lock_expires_at: sql<number | null>`case when ${locks} then cast(${lockUntil} as bigint) else null end`,
+    updated_at: now,
+  };
 }
 
 /** Live members first: a deleted member shares its old address or external id with at most one live one. */
