@@ -21,6 +21,8 @@ import type { Dialect } from "./migrations/column-types.js";
 export interface OpenedDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** The SQLite file (null in memory and on PostgreSQL): migrations lock beside it. */
+  readonly sqlitePath?: string | null;
   close(): Promise<void>;
 }
 
@@ -38,12 +40,13 @@ export function openDatabase(config: DatabaseConfig): OpenedDatabase {
 function openSqlite(path: string): OpenedDatabase {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
+  // busy_timeout first: switching a fresh file to WAL needs a lock another starting process may hold.
+  sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
-  return { db, dialect: "sqlite", close: () => db.destroy() };
+  return { db, dialect: "sqlite", sqlitePath: path === ":memory:" ? null : path, close: () => db.destroy() };
 }
 
 /**

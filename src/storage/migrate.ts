@@ -1,3 +1,4 @@
+import SqliteDatabase from "better-sqlite3";
 import { type MigrationResultSet, Migrator, sql } from "kysely";
 import type { OpenedDatabase } from "./dialects.js";
 import { migrationProvider } from "./migrations/index.js";
@@ -7,8 +8,9 @@ const MIGRATION_LOCK_KEY = 4_205_417_001;
 
 /**
  * Brings the schema to the latest version. Safe when several nodes start at once: on PostgreSQL the whole run
- * holds a session advisory lock (Kysely's own lock table also serialises), on SQLite the file's write lock does.
- * Throws when any migration fails, after reporting which.
+ * holds a session advisory lock; on SQLite an exclusive lock on a small lock database beside the file (Kysely
+ * takes no lock on SQLite, and migrations there manage their own transactions, so the main file's write lock
+ * cannot be held across them). Throws when any migration fails, after reporting which.
  */
 export async function migrateToLatest(opened: OpenedDatabase): Promise<MigrationResultSet> {
   const run = async () => {
@@ -20,7 +22,10 @@ export async function migrateToLatest(opened: OpenedDatabase): Promise<Migration
     }
     return result;
   };
-  if (opened.dialect !== "postgres") return run();
+  if (opened.dialect !== "postgres") {
+    if (!opened.sqlitePath) return run();
+    return withSqliteMigrationLock(opened.sqlitePath, run);
+  }
   return opened.db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
     try {
@@ -32,4 +37,24 @@ export async function migrateToLatest(opened: OpenedDatabase): Promise<Migration
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
     }
   });
+}
+
+/**
+ * Runs `work` while holding `BEGIN EXCLUSIVE` on `<database>-migrate.lock`, a separate SQLite file: other
+ * processes wait (busy timeout) until it is released. SQLite's locks are released by the OS when a process
+ * dies, so a crashed migration cannot leave a stale lock behind.
+ */
+async function withSqliteMigrationLock<T>(databasePath: string, work: () => Promise<T>): Promise<T> {
+  const lock = new SqliteDatabase(`${databasePath}-migrate.lock`);
+  try {
+    lock.pragma("busy_timeout = 60000");
+    lock.exec("begin exclusive");
+    try {
+      return await work();
+    } finally {
+      lock.exec("rollback");
+    }
+  } finally {
+    lock.close();
+  }
 }
