@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import type { AuthDeps } from "./auth-deps.js";
 import type { Config } from "./config/load.js";
@@ -11,7 +12,7 @@ import { createHttpApp } from "./http/create-http-app.js";
 import { createMagicLinksService } from "./magic-links/magic-links-service.js";
 import { createMembersService } from "./members/members-service.js";
 import { createOrganizationsService } from "./organizations/organizations-service.js";
-import { createArgon2idHasher, type PasswordHasher } from "./passwords/hasher.js";
+import { createArgon2idHasher, defaultHashConcurrency, type PasswordHasher } from "./passwords/hasher.js";
 import { createPasswordsService } from "./passwords/passwords-service.js";
 import { createProjectsService } from "./projects/projects-service.js";
 import { RateLimiter } from "./rate-limits/rate-limiter.js";
@@ -71,7 +72,11 @@ export function createApp(deps: AppDeps): App {
     store,
     clock,
     mailer,
-    hasher: deps.hasher ?? createArgon2idHasher(),
+    hasher:
+      deps.hasher ??
+      createArgon2idHasher({
+        concurrency: defaultHashConcurrency(availableParallelism(), config.threadPoolSize),
+      }),
     rateLimiter: new RateLimiter(store.rateLimits, clock),
     organizations,
     sessions,

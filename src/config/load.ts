@@ -26,6 +26,8 @@ export interface Config {
    * Multi-node deployments turn it off and create projects with the CLI.
    */
   readonly bootstrapProject: boolean;
+  /** libuv's thread-pool size (UV_THREADPOOL_SIZE, read by libuv too; default 4): bounds concurrent hashes. */
+  readonly threadPoolSize: number;
 }
 
 export type DatabaseConfig =
@@ -68,6 +70,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolean(env, "GATEHOUSE_TRUST_PROXY", false),
     secretKey: secretKey(env),
     bootstrapProject: boolean(env, "GATEHOUSE_BOOTSTRAP_PROJECT", true),
+    threadPoolSize: integer(env, "UV_THREADPOOL_SIZE", 4, 1, 1024),
   };
   if (config.database.kind === "postgres" && config.secretKey === null) {
     throw new ConfigError(

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { type Algorithm, hash, verify } from "@node-rs/argon2";
 import { isImportedHash } from "./imported-hashes.js";
 import { verifyImportedHash } from "./imported-verify.js";
@@ -27,18 +28,56 @@ export function normalizePassword(password: string): string {
   return password.normalize("NFKC");
 }
 
+/** libuv's default thread-pool size (config/load.ts reads UV_THREADPOOL_SIZE, as libuv itself does). */
+export const LIBUV_DEFAULT_POOL_SIZE = 4;
+
+/**
+ * How many argon2 computations may run at once: one per core, and always fewer than libuv's thread pool has
+ * threads. Each hash occupies a pool thread for its whole duration; the pool also signs every session JWT
+ * (WebCrypto) and serves file-system work, and it is first come, first served. With more hashes than threads
+ * in flight, a 0.2 ms JWT signature waits behind whole hashes, so a burst of logins stalled every session
+ * check (the bench's login-flood scenario); with more hashes than cores, hashes only slice each other's time.
+ */
+export function defaultHashConcurrency(
+  cores = availableParallelism(),
+  poolSize: number = LIBUV_DEFAULT_POOL_SIZE,
+): number {
+  return Math.max(1, Math.min(cores, poolSize - 1));
+}
+
+/** Runs at most `max` tasks at once; the others wait their turn in arrival order. */
+function concurrencyLimit(max: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active < max) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next waiter, if any.
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
 /**
  * New hashes are argon2id. Imported legacy hashes verify with their own algorithm over the raw password, and
- * always need a rehash, so a member's first successful login moves them to argon2id.
+ * always need a rehash, so a member's first successful login moves them to argon2id. At most `concurrency`
+ * argon2 computations run at once (defaultHashConcurrency); the result of each is unchanged.
  */
-export function createArgon2idHasher(): PasswordHasher {
+export function createArgon2idHasher(options: { concurrency?: number } = {}): PasswordHasher {
   const prefix = `$argon2id$v=19$m=${ARGON2ID_PARAMS.memoryCost},t=${ARGON2ID_PARAMS.timeCost},p=${ARGON2ID_PARAMS.parallelism}$`;
+  const limit = concurrencyLimit(options.concurrency ?? defaultHashConcurrency());
   return {
-    hash: (password) => hash(normalizePassword(password), { algorithm: ARGON2ID, ...ARGON2ID_PARAMS }),
+    hash: (password) =>
+      limit(() => hash(normalizePassword(password), { algorithm: ARGON2ID, ...ARGON2ID_PARAMS })),
     async verify(stored, password) {
       if (isImportedHash(stored)) return verifyImportedHash(stored, password);
       try {
-        return await verify(stored, normalizePassword(password));
+        return await limit(() => verify(stored, normalizePassword(password)));
       } catch {
         return false;
       }

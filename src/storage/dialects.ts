@@ -8,6 +8,7 @@ import {
   Kysely,
   PostgresDialect,
   SqliteDialect,
+  type SqliteDialectConfig,
   type SqliteDriver,
 } from "kysely";
 import pg from "pg";
@@ -45,8 +46,40 @@ function openSqlite(path: string): OpenedDatabase {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   return { db, dialect: "sqlite", sqlitePath: path === ":memory:" ? null : path, close: () => db.destroy() };
+}
+
+/** How many distinct SQL texts keep a prepared statement; past that the cache starts over. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query's SQL afresh, and the profile of sessions/authenticate showed
+ * SQLite's prepare as a tenth of the request's time. Kysely emits the same SQL text for the same query shape
+ * (values are always bound parameters), so a prepared statement is kept per SQL text and reused: the result
+ * is the same statement SQLite would have compiled again. Statements are only run to completion (Kysely's
+ * `all`/`run`; streaming is not used), so reusing one is safe on this single connection. Bounded: when full,
+ * the cache starts over.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig["database"] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      statements.clear();
+      sqlite.close();
+    },
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /**

@@ -1,0 +1,103 @@
+/**
+ * Summarises a V8 CPU profile (`node --cpu-prof`, as `npm run bench -- --cpu-prof` writes for the server):
+ * self time by function and by package, and inclusive time of Gatehouse's own functions.
+ *
+ *   npx tsx bench/profile.ts $TMPDIR/gatehouse-bench/profiles/CPU.*.cpuprofile [--top 30]
+ */
+import { readFileSync } from "node:fs";
+import { numberFlag } from "./lib/args.js";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+const files = process.argv.slice(2).filter((a) => !a.startsWith("--") && !/^\d+$/.test(a));
+const topIndex = process.argv.indexOf("--top");
+const top = topIndex > 0 ? numberFlag(new Map([["top", process.argv[topIndex + 1] ?? "30"]]), "top", 30) : 30;
+
+function where(url: string): string {
+  if (!url) return "(native)";
+  if (url.startsWith("node:")) return url;
+  const nm = url.lastIndexOf("node_modules/");
+  if (nm >= 0) {
+    const rest = url.slice(nm + "node_modules/".length).split("/");
+    return rest[0]?.startsWith("@") ? `${rest[0]}/${rest[1]}` : (rest[0] ?? url);
+  }
+  const dist = url.indexOf("/dist/");
+  if (dist >= 0) return `gatehouse:${url.slice(dist + 6)}`;
+  return url.replace(/^file:\/\//, "");
+}
+
+for (const file of files) {
+  const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  // Sample time per node, from timeDeltas (microseconds).
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const idleIds = new Set(
+    profile.nodes
+      .filter((n) => ["(idle)", "(program)", "(garbage collector)"].includes(n.callFrame.functionName))
+      .map((n) => n.id),
+  );
+  const idle = profile.nodes
+    .filter((n) => n.callFrame.functionName === "(idle)")
+    .reduce((a, n) => a + (self.get(n.id) ?? 0), 0);
+  const busy = total - idle;
+  const fnSelf = new Map<string, number>();
+  const pkgSelf = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  for (const [id, us] of self) {
+    const node = byId.get(id)!;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === "(idle)") continue;
+    const key = `${functionName || "(anonymous)"} ${where(url)}${url ? `:${lineNumber + 1}` : ""}`;
+    fnSelf.set(key, (fnSelf.get(key) ?? 0) + us);
+    const pkg = idleIds.has(id)
+      ? functionName
+      : where(url).split(":")[0] === "gatehouse"
+        ? "gatehouse (src)"
+        : where(url);
+    pkgSelf.set(pkg, (pkgSelf.get(pkg) ?? 0) + us);
+    // Inclusive time of every Gatehouse frame on the stack (each counted once per sample).
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const frame = byId.get(cur)!.callFrame;
+      if (!frame.url.includes("/dist/")) continue;
+      const k = `${frame.functionName || "(anonymous)"} ${where(frame.url)}:${frame.lineNumber + 1}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      inclusive.set(k, (inclusive.get(k) ?? 0) + us);
+    }
+  }
+  const show = (title: string, map: Map<string, number>, n: number) => {
+    console.log(`\n## ${title}\n`);
+    for (const [k, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) {
+      console.log(
+        `${((us / busy) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`,
+      );
+    }
+  };
+  console.log(`# ${file}`);
+  console.log(
+    `profile ${(total / 1e6).toFixed(1)} s, main thread busy ${(busy / 1e6).toFixed(1)} s (${((busy / total) * 100).toFixed(0)}%); percentages are of busy time`,
+  );
+  show("Self time by package", pkgSelf, 20);
+  show("Self time by function", fnSelf, top);
+  show("Inclusive time of Gatehouse functions", inclusive, top);
+}

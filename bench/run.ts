@@ -1,0 +1,395 @@
+/**
+ * `npm run bench`: Gatehouse against the machine's limits (a bare node:http server, the argon2id hash
+ * ceiling) and a peer (Better Auth), in one run. Run by hand, never as a test. See bench/README.md.
+ *
+ *   npm run bench                               SQLite (+ PostgreSQL when GATEHOUSE_BENCH_POSTGRES_URL is set)
+ *   npm run bench -- --rounds 3 --seconds 5 --warmup 2 --only session-token,session-jwt --no-peer
+ *   npm run bench -- --cpu-prof                 also write the server's CPU profile to $TMPDIR/gatehouse-bench/profiles
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { numberFlag, parseFlags, today } from "./lib/args.js";
+import {
+  argon2idCost,
+  argon2idParallel,
+  betterAuthHashCost,
+  buildServer,
+  CORES,
+  gitRevision,
+  type HashCost,
+  machine,
+} from "./lib/env.js";
+import {
+  type BenchDatabase,
+  createBenchDatabase,
+  createBenchProject,
+  type Dialect,
+  startGatehouse,
+} from "./lib/gatehouse.js";
+import { type Measured, measure, runHttp, runLoop, type Timing } from "./lib/load.js";
+import { peerGetSessionLoad, peerSignInLoad, seedBetterAuth, startBetterAuth } from "./lib/peer.js";
+import { ROOT, startServer, TMP } from "./lib/procs.js";
+import { check, type Row, ratio, roundsDetail, table } from "./lib/report.js";
+import {
+  CONNECTIONS,
+  FLOOD_SESSION_RATE,
+  type FloodResult,
+  floodScenario,
+  jwksLoad,
+  LOGIN_CONNECTIONS,
+  MAGIC_LINK_CONCURRENCY,
+  magicLinkIteration,
+  orgGetLoad,
+  passwordLoad,
+  sessionLoad,
+} from "./lib/scenarios.js";
+import { ApiClient, seedThroughApi } from "./lib/seed-api.js";
+import { fmt, fmtSpread, pct } from "./lib/stats.js";
+
+const flags = parseFlags(process.argv.slice(2));
+const timing: Timing = {
+  warmupSeconds: numberFlag(flags, "warmup", 2),
+  rounds: numberFlag(flags, "rounds", 3),
+  seconds: numberFlag(flags, "seconds", 5),
+};
+const only = flags.get("only")?.split(",");
+const wants = (name: string) => !only || only.includes(name);
+const logLevel = flags.get("log-level") ?? "warn";
+const postgresUrl = process.env.GATEHOUSE_BENCH_POSTGRES_URL;
+const dialects: Dialect[] = (flags.get("dialects")?.split(",") as Dialect[] | undefined) ?? [
+  "sqlite",
+  ...(postgresUrl ? (["postgres"] as const) : []),
+];
+const withPeer = !flags.has("no-peer");
+const write = !flags.has("no-write");
+const label = flags.get("label") ?? "";
+const cpuProfileDir = flags.has("cpu-prof") ? join(TMP, "profiles") : undefined;
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+interface Common {
+  argon2: HashCost;
+  argon2Parallel: { perSecond: number; msPerHashPerCore: number };
+  peerHash?: HashCost;
+  floor?: Measured;
+  peer?: { signIn?: Measured; getSession?: Measured; idleRssMb: number; error?: string };
+}
+
+async function main() {
+  mkdirSync(TMP, { recursive: true });
+  if (!flags.has("no-build")) {
+    log("building src/ into $TMPDIR/gatehouse-bench/dist");
+    buildServer();
+  }
+  const started = Date.now();
+
+  log("timing argon2id hashes in the bench process");
+  const common: Common = { argon2: await argon2idCost(20), argon2Parallel: await argon2idParallel(4) };
+  log(`argon2id: ${fmt(common.argon2.ms)} ms per hash → ceiling ${fmt(common.argon2.ceiling)} logins/s`);
+
+  if (wants("floor")) {
+    log("floor: bare node:http");
+    const floor = await startServer({
+      name: "floor",
+      script: join(ROOT, "bench", "servers", "floor.mjs"),
+      env: {},
+      healthPath: "/",
+      logFile: join(TMP, "floor.log"),
+    });
+    try {
+      common.floor = await measure(
+        (s) => runHttp({ url: floor.url, paths: ["/"], connections: CONNECTIONS, ok: (c) => c === 200 }, s),
+        timing,
+        floor,
+      );
+    } finally {
+      await floor.stop();
+    }
+  }
+
+  if (withPeer && (wants("peer-sign-in") || wants("peer-get-session"))) {
+    common.peer = { idleRssMb: Number.NaN };
+    try {
+      log("peer: Better Auth");
+      common.peerHash = await betterAuthHashCost(20);
+      const dir = join(TMP, "better-auth");
+      mkdirSync(dir, { recursive: true });
+      rmSync(join(dir, "better-auth.db"), { force: true });
+      rmSync(join(dir, "better-auth.db-wal"), { force: true });
+      rmSync(join(dir, "better-auth.db-shm"), { force: true });
+      const peer = await startBetterAuth(dir);
+      try {
+        const seed = await seedBetterAuth(peer, 100);
+        await new Promise((r) => setTimeout(r, 1000));
+        common.peer.idleRssMb = peer.memory().rssMb;
+        if (wants("peer-sign-in"))
+          common.peer.signIn = await measure(
+            (s) => runHttp(peerSignInLoad(peer, seed, LOGIN_CONNECTIONS), s),
+            timing,
+            peer,
+          );
+        if (wants("peer-get-session"))
+          common.peer.getSession = await measure(
+            (s) => runHttp(peerGetSessionLoad(peer, seed, CONNECTIONS), s),
+            timing,
+            peer,
+          );
+      } finally {
+        await peer.stop();
+      }
+    } catch (error) {
+      common.peer.error = error instanceof Error ? error.message : String(error);
+      log(`peer failed: ${common.peer.error}`);
+    }
+  }
+
+  for (const dialect of dialects) {
+    const db = await createBenchDatabase(dialect, "run", postgresUrl);
+    try {
+      const report = await benchGatehouse(db, common);
+      const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+      const text = `${report}\n\nTotal bench time so far: ${minutes} min.\n`;
+      if (write) {
+        const file = join(ROOT, "bench", "results", `${today()}-${dialect}${label ? `-${label}` : ""}.md`);
+        mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+        writeFileSync(file, text);
+        log(`wrote ${file}`);
+      }
+      process.stdout.write(`${text}\n`);
+    } finally {
+      await db.drop();
+    }
+  }
+}
+
+async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string> {
+  log(`${db.dialect}: creating the project and starting Gatehouse`);
+  const project = await createBenchProject(db);
+  const server = await startGatehouse(db, {
+    logLevel,
+    name: `gatehouse-${db.dialect}`,
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
+  });
+  const target = { url: server.url, credentials: project.credentials };
+  const api = new ApiClient(server.url, project.credentials);
+  const rows: Row[] = [];
+  let flood: FloodResult | undefined;
+  let magic: Measured | undefined;
+  let idleRssMb = Number.NaN;
+  let idleHeapMb = Number.NaN;
+  await new Promise((r) => setTimeout(r, 1000));
+  const startRssMb = server.memory().rssMb;
+  const startHeapMb = (await server.readProbe()).memory.heapUsed / 2 ** 20;
+  try {
+    const hasher = (await import("../src/passwords/hasher.js")).createArgon2idHasher();
+    const { BENCH_PASSWORD } = await import("./lib/seed-api.js");
+    log(`${db.dialect}: seeding organizations, members and sessions through the API`);
+    const seed = await seedThroughApi(api, project.store, await hasher.hash(BENCH_PASSWORD), {
+      organizations: 10,
+      loginMembers: 200,
+      wrongMembers: 400,
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    idleRssMb = server.memory().rssMb;
+    idleHeapMb = (await server.readProbe()).memory.heapUsed / 2 ** 20;
+
+    const floor = common.floor;
+    const peer = common.peer;
+    const add = (scenario: string, m: Measured, ratios: Row["ratios"] = {}) => {
+      rows.push({ scenario, m, ratios });
+      log(`${db.dialect}: ${scenario}: ${fmtSpread(m.rps)} req/s, p99 ${fmt(m.p99.median)} ms`);
+    };
+    if (floor) add("node:http floor (fixed JSON)", floor, { floor: "100%" });
+    const http = (load: Parameters<typeof runHttp>[0]) => measure((s) => runHttp(load, s), timing, server);
+
+    if (wants("session-token")) {
+      const m = await http(sessionLoad(target, seed.sessions, "session_token"));
+      add("sessions/authenticate (session_token)", m, {
+        floor: ratio(m, floor),
+        peer: ratio(m, peer?.getSession),
+      });
+    }
+    if (wants("session-jwt")) {
+      const m = await http(sessionLoad(target, seed.sessions, "session_jwt"));
+      add("sessions/authenticate (session_jwt)", m, {
+        floor: ratio(m, floor),
+        peer: ratio(m, peer?.getSession),
+      });
+    }
+    if (wants("jwks")) {
+      const m = await http(jwksLoad(target));
+      add("GET sessions/jwks/{project_id}", m, { floor: ratio(m, floor) });
+    }
+    if (wants("org-get")) {
+      const m = await http(
+        orgGetLoad(
+          target,
+          seed.organizations.map((o) => o.organization_id),
+        ),
+      );
+      add("GET organizations/{id}", m, { floor: ratio(m, floor) });
+    }
+    if (wants("password-ok")) {
+      const m = await http(passwordLoad(target, seed.loginMembers, true));
+      add("passwords/authenticate (correct)", m, {
+        ceiling: pct(m.rps.median / common.argon2.ceiling),
+        peer: ratio(m, peer?.signIn),
+      });
+    }
+    if (wants("password-wrong")) {
+      const m = await http(passwordLoad(target, seed.wrongMembers, false));
+      add("passwords/authenticate (wrong, 401)", m, { ceiling: pct(m.rps.median / common.argon2.ceiling) });
+    }
+    if (wants("magic-link")) {
+      const org = seed.organizations[0]!;
+      const iteration = magicLinkIteration(target, org);
+      magic = await measure((s) => runLoop(MAGIC_LINK_CONCURRENCY, s, iteration), timing, server);
+      add("magic link round trip (3 requests)", magic);
+    }
+    if (wants("flood")) {
+      flood = await floodScenario(target, server, seed.sessions, seed.loginMembers, timing);
+      add(`session_token at ${FLOOD_SESSION_RATE}/s, idle`, flood.idle);
+      add(`session_token at ${FLOOD_SESSION_RATE}/s, under login flood`, flood.flooded);
+      add("  (the login flood itself)", flood.flood, {
+        ceiling: pct(flood.flood.rps.median / common.argon2.ceiling),
+      });
+    }
+    if (peer?.signIn) add("Better Auth: POST sign-in/email", peer.signIn);
+    if (peer?.getSession)
+      add("Better Auth: GET get-session (cookie)", peer.getSession, { floor: ratio(peer.getSession, floor) });
+  } finally {
+    await server.stop();
+    await project.close();
+  }
+  const size = await db.size();
+  return render(db, common, rows, { idleRssMb, idleHeapMb, startRssMb, startHeapMb, flood, dbBytes: size });
+}
+
+function render(
+  db: BenchDatabase,
+  common: Common,
+  rows: Row[],
+  extra: {
+    idleRssMb: number;
+    idleHeapMb: number;
+    startRssMb: number;
+    startHeapMb: number;
+    flood: FloodResult | undefined;
+    dbBytes: number;
+  },
+): string {
+  const { argon2, peerHash, peer } = common;
+  const find = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix))?.m;
+  const floor = common.floor;
+  const token = find("sessions/authenticate (session_token)");
+  const jwt = find("sessions/authenticate (session_jwt)");
+  const login = find("passwords/authenticate (correct)");
+  const out: string[] = [];
+  out.push(`# Gatehouse benchmark: ${db.dialect === "sqlite" ? "SQLite" : "PostgreSQL"}, ${today()}`);
+  out.push("");
+  out.push(`- Machine: ${machine()}. Revision ${gitRevision()}.`);
+  out.push(
+    `- Each scenario: ${timing.warmupSeconds} s warm-up, then ${timing.rounds} rounds of ${timing.seconds} s; figures are the median of the rounds with (min–max). Latencies are per request (per round trip for the magic link), measured by the client.`,
+  );
+  out.push(
+    `- Load: autocannon's programmatic API in the bench process, ${CONNECTIONS} connections (${LOGIN_CONNECTIONS} for logins, ${MAGIC_LINK_CONCURRENCY} concurrent loops for the magic link), on 127.0.0.1. **The load generator runs on the same ${CORES} cores as the server under test**, so every req/s here is lower than a server with the machine to itself would reach; the floor and the peer pay the same tax, which is why the ratios are the figures to read.`,
+  );
+  out.push(
+    `- Gatehouse: the compiled server (\`gatehouse serve\`) as its own process, LOG_LEVEL=${logLevel} (the default \`info\` logs two lines per request), dev outbox on, a fresh ${db.dialect === "sqlite" ? "SQLite file (WAL, synchronous=FULL)" : "PostgreSQL 15 database on 127.0.0.1 (pool of 10)"}. Seeded through the API: 10 organizations, 600 members (200 for correct-password logins, 400 for wrong ones), 200 sessions from real password logins, round-robin in every scenario. Lockout: the project's max_failed_attempts raised to 100 (ProjectsService.updateSettings) and the wrong-password load spread over 400 members, so nobody locks (every answer must be 401).`,
+  );
+  out.push(
+    `- argon2id (m=19456, t=2, p=1), timed in the bench process: ${fmt(argon2.ms)} ms per hash (p10 ${fmt(argon2.p10)}, p90 ${fmt(argon2.p90)}, ${argon2.samples} hashes) → **hash ceiling ${CORES} × 1000 / ${fmt(argon2.ms)} = ${fmt(argon2.ceiling)} logins/s**. With ${CORES} hashes always in flight (every core hashing, memory bandwidth shared), the bench process reaches ${fmt(common.argon2Parallel.perSecond)} hashes/s (${fmt(common.argon2Parallel.msPerHashPerCore)} ms per hash per core): the ceiling a server could reach if the load generator and everything else cost nothing.`,
+  );
+  if (peer?.error) {
+    out.push(`- Better Auth could not be measured: ${peer.error}`);
+  } else if (peer && peerHash) {
+    out.push(
+      `- Peer: Better Auth (better-auth ${peerVersion()}, email and password + organization plugin, better-sqlite3 in WAL mode, rate limit off, its schema from its own migration API), a plain node:http server in its own process; 100 users signed up, each owning an organization that is the session's active one. Its password hash is scrypt, not argon2id: ${fmt(peerHash.ms)} ms per hash here → its own ceiling ${fmt(peerHash.ceiling)} sign-ins/s (sign-in at ${pct((peer.signIn?.rps.median ?? Number.NaN) / peerHash.ceiling)} of it). Its get-session reads the session by cookie and does not write (it refreshes a session once a day); Gatehouse's sessions/authenticate writes last_accessed_at and signs a fresh JWT on every call, as Stytch's contract requires. Idle RSS ${fmt(peer.idleRssMb)} MB.`,
+    );
+  }
+  if (db.dialect === "postgres") {
+    out.push(
+      '- PostgreSQL runs on the same machine: its backends\' CPU is not in "server CPU ms/req" (the Gatehouse process only) and shows up as "other cores" in the per-round table.',
+    );
+  }
+  out.push(
+    `- Gatehouse idle memory: RSS ${fmt(extra.startRssMb)} MB (JS heap ${fmt(extra.startHeapMb)} MB) one second after start, before any request; RSS ${fmt(extra.idleRssMb)} MB (heap ${fmt(extra.idleHeapMb)} MB) idle after seeding (which ran 200 argon2id logins). The RSS column below is read right after each scenario. Database size after the run: ${(extra.dbBytes / 2 ** 20).toFixed(1)} MiB.`,
+  );
+  out.push("");
+  out.push(table(rows));
+  out.push("");
+  if (extra.flood) {
+    const { idle, flooded, flood } = extra.flood;
+    out.push("## Session checks under a login flood");
+    out.push("");
+    out.push(
+      `Session checks at a fixed ${FLOOD_SESSION_RATE} req/s (4 connections), first alone, then while ${LOGIN_CONNECTIONS} connections send correct-password logins as fast as the server answers (${fmtSpread(flood.rps)} logins/s). Event-loop lag is the server process's own \`monitorEventLoopDelay\` p99 during each round, read over IPC by a probe the bench preloads (\`bench/lib/probe.mjs\`; nothing is added to the server).`,
+    );
+    out.push("");
+    out.push("| | session p50 ms | session p99 ms | event-loop lag p99 ms |");
+    out.push("| --- | ---: | ---: | ---: |");
+    out.push(
+      `| idle | ${fmtSpread(idle.p50)} | ${fmtSpread(idle.p99)} | ${idle.lagP99 ? fmtSpread(idle.lagP99) : "–"} |`,
+    );
+    out.push(
+      `| under login flood | ${fmtSpread(flooded.p50)} | ${fmtSpread(flooded.p99)} | ${flooded.lagP99 ? fmtSpread(flooded.lagP99) : "–"} |`,
+    );
+    out.push(`| ratio | | ${(flooded.p99.median / idle.p99.median).toFixed(2)}× | |`);
+    out.push("");
+  }
+  out.push("## Targets (issue 5)");
+  out.push("");
+  out.push("| Target | Measured | Goal | |");
+  out.push("| --- | ---: | ---: | --- |");
+  if (token && floor)
+    out.push(
+      check("session authenticate by token vs floor", token.rps.median / floor.rps.median, 0.5, true, "%"),
+    );
+  if (jwt && floor)
+    out.push(
+      check("session authenticate by JWT vs floor", jwt.rps.median / floor.rps.median, 0.6, true, "%"),
+    );
+  if (login)
+    out.push(check("password login vs hash ceiling", login.rps.median / argon2.ceiling, 0.85, true, "%"));
+  if (extra.flood)
+    out.push(
+      check(
+        "session p99 under login flood vs idle",
+        extra.flood.flooded.p99.median / extra.flood.idle.p99.median,
+        2,
+        false,
+        "×",
+      ),
+    );
+  out.push(check("idle RSS at start", extra.startRssMb, 120, false, " MB"));
+  out.push(check("idle RSS after seeding (200 logins)", extra.idleRssMb, 120, false, " MB"));
+  out.push("");
+  out.push("<details><summary>Every round</summary>");
+  out.push("");
+  out.push(roundsDetail(rows));
+  out.push("");
+  out.push("</details>");
+  return out.join("\n");
+}
+
+function peerVersion(): string {
+  try {
+    return (
+      JSON.parse(readFileSync(join(ROOT, "node_modules", "better-auth", "package.json"), "utf8")) as {
+        version: string;
+      }
+    ).version;
+  } catch {
+    return "?";
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
