@@ -15,7 +15,7 @@ import { AuthError } from "../errors/auth-error.js";
 import { type Member, normalizeEmail } from "../members/member.js";
 import type { Organization } from "../organizations/organization.js";
 import type { Project } from "../projects/project.js";
-import { buildEmailLink, resolveRedirectUrl } from "../projects/redirect-urls.js";
+import { buildEmailLink, resolveOptionalRedirectUrl, resolveRedirectUrl } from "../projects/redirect-urls.js";
 import { EMAILS_PER_RECIPIENT } from "../rate-limits/rate-limiter.js";
 import { MINUTE_MS } from "../shared/clock.js";
 import { linkMinutes, pkceChallenge } from "../shared/validation.js";
@@ -148,17 +148,12 @@ export function createCrossOrgPasswords(deps: AuthDeps, checks: PasswordChecks) 
         "reset_password",
         input.reset_password_redirect_url,
       );
-      // The "log in without a password" link is a bonus: a missing default only drops it, but a URL the
-      // caller names must be registered.
-      const loginUrl = await resolveRedirectUrl(
+      const loginUrl = await resolveOptionalRedirectUrl(
         store.projects,
         project.project_id,
         "discovery",
         input.discovery_redirect_url,
-      ).catch((error: unknown) => {
-        if (input.discovery_redirect_url !== undefined) throw error;
-        return null;
-      });
+      );
       const members = await store.members.findLiveMembersByEmail(project.project_id, email);
       if (members.length === 0) return;
 

@@ -6,7 +6,7 @@ import { AuthError } from "../errors/auth-error.js";
 import { normalizeEmail } from "../members/member.js";
 import { allowsAuthMethod } from "../organizations/organization.js";
 import type { Project } from "../projects/project.js";
-import { buildEmailLink, resolveRedirectUrl } from "../projects/redirect-urls.js";
+import { buildEmailLink, resolveOptionalRedirectUrl, resolveRedirectUrl } from "../projects/redirect-urls.js";
 import { EMAILS_PER_RECIPIENT } from "../rate-limits/rate-limiter.js";
 import { assertSessionDuration, RESET_FACTOR_MAX_AGE_MS } from "../sessions/session.js";
 import type { SessionParams } from "../sessions/sessions-service.js";
@@ -180,17 +180,12 @@ export function createPasswordsService(deps: AuthDeps) {
         "reset_password",
         input.reset_password_redirect_url,
       );
-      // The "log in without a password" link is a bonus: a missing default login URL only drops it, but a
-      // URL the caller names must be registered.
-      const loginUrl = await resolveRedirectUrl(
+      const loginUrl = await resolveOptionalRedirectUrl(
         store.projects,
         project.project_id,
         "login",
         input.login_redirect_url,
-      ).catch((error: unknown) => {
-        if (input.login_redirect_url !== undefined) throw error;
-        return null;
-      });
+      );
       const now = clock.now();
       const resetToken = newEmailToken();
       const loginToken =

@@ -31,6 +31,20 @@ export async function resolveRedirectUrl(
 }
 
 /**
+ * For an optional second link (a reset email's "log in without a password"): a URL the caller names must be
+ * registered, but when none is named and the type has no default, there is simply no link (null).
+ */
+export async function resolveOptionalRedirectUrl(
+  store: ProjectsStore,
+  projectId: string,
+  type: RedirectUrlType,
+  requested: string | undefined,
+): Promise<string | null> {
+  if (requested !== undefined) return resolveRedirectUrl(store, projectId, type, requested);
+  return (await store.findRedirectUrl(projectId, type, null))?.url ?? null;
+}
+
+/**
  * Appends Stytch's query parameters to a registered URL, keeping any query it already has (§8.3). Discovery
  * links name no organization, so they carry no slug.
  */
