@@ -61,6 +61,15 @@ describe("loadConfig defaults", () => {
     assert.deepEqual(config.database, { kind: "sqlite", path: ":memory:" });
   });
 
+  it("bootstraps a first project and assumes libuv's 4 pool threads unless told otherwise", () => {
+    const config = loadConfig({});
+    assert.equal(config.bootstrapProject, true);
+    assert.equal(config.threadPoolSize, 4);
+    const tuned = loadConfig({ GATEHOUSE_BOOTSTRAP_PROJECT: "false", UV_THREADPOOL_SIZE: "16" });
+    assert.equal(tuned.bootstrapProject, false);
+    assert.equal(tuned.threadPoolSize, 16);
+  });
+
   it("derives a browsable public URL from a wildcard host", () => {
     assert.equal(loadConfig({ HOST: "0.0.0.0", PORT: "5000" }).publicUrl, "http://localhost:5000");
   });
@@ -81,6 +90,9 @@ describe("loadConfig rejects invalid values, naming the variable", () => {
     ["GATEHOUSE_SECRET_KEY", "short"],
     ["GATEHOUSE_SECRET_KEY", `${VALID_HEX_KEY}00`],
     ["GATEHOUSE_DEV_OUTBOX", "maybe"],
+    ["GATEHOUSE_BOOTSTRAP_PROJECT", "sometimes"],
+    ["UV_THREADPOOL_SIZE", "0"],
+    ["UV_THREADPOOL_SIZE", "many"],
     ["HOST", "   "],
   ];
   for (const [variable, value] of cases) {
