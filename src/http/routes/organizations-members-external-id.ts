@@ -2,8 +2,12 @@ import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { MEMBER_ACTIONS } from "../../members/member-permissions.js";
 import { type AppServices, projectOf } from "../context.js";
-import { authorizeMemberSession } from "../member-authorization.js";
-import { MemberResponse, memberResult, OrgMemberParams } from "./organizations-members-schemas.js";
+import {
+  authorizeMemberAction,
+  MemberResponse,
+  memberResult,
+  OrgMemberParams,
+} from "./organizations-members-schemas.js";
 
 /** DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id ("hdr"). */
 export function registerOrganizationsMembersExternalIdRoutes(
@@ -19,11 +23,7 @@ export function registerOrganizationsMembersExternalIdRoutes(
         request.params.organization_id,
         request.params.member_id,
       );
-      await authorizeMemberSession(request, services, {
-        organization_id: organization.organization_id,
-        resource_id: "stytch.member",
-        action: MEMBER_ACTIONS.externalId.action,
-      });
+      await authorizeMemberAction(request, services, organization, MEMBER_ACTIONS.externalId.action);
       const updated = await services.members.deleteExternalId(member);
       return memberResult(request, services.clock.now(), updated, organization);
     },

@@ -2,9 +2,8 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { MEMBER_ACTIONS } from "../../members/member-permissions.js";
 import { type AppServices, projectOf } from "../context.js";
-import { authorizeMemberSession } from "../member-authorization.js";
 import { Str } from "../schemas.js";
-import { MemberResponse, memberResult } from "./organizations-members-schemas.js";
+import { authorizeMemberAction, MemberResponse, memberResult } from "./organizations-members-schemas.js";
 
 /**
  * DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id} ("hdr"): removes the
@@ -25,12 +24,13 @@ export function registerOrganizationsMembersPasswordsRoutes(
         request.params.organization_id,
         request.params.member_password_id,
       );
-      await authorizeMemberSession(request, services, {
-        organization_id: organization.organization_id,
-        resource_id: "stytch.member",
-        action: MEMBER_ACTIONS.deletePassword.action,
-        target_member_id: member.member_id,
-      });
+      await authorizeMemberAction(
+        request,
+        services,
+        organization,
+        MEMBER_ACTIONS.deletePassword.action,
+        member.member_id,
+      );
       const updated = await services.members.deletePassword(
         organization,
         member.member_id,

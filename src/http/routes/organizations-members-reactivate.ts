@@ -2,8 +2,12 @@ import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { MEMBER_ACTIONS } from "../../members/member-permissions.js";
 import { type AppServices, projectOf } from "../context.js";
-import { authorizeMemberSession } from "../member-authorization.js";
-import { MemberResponse, memberResult, OrgMemberParams } from "./organizations-members-schemas.js";
+import {
+  authorizeMemberAction,
+  MemberResponse,
+  memberResult,
+  OrgMemberParams,
+} from "./organizations-members-schemas.js";
 
 /**
  * PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate ("hdr"): a deleted member with a
@@ -22,11 +26,7 @@ export function registerOrganizationsMembersReactivateRoutes(
         request.params.organization_id,
         request.params.member_id,
       );
-      await authorizeMemberSession(request, services, {
-        organization_id: organization.organization_id,
-        resource_id: "stytch.member",
-        action: MEMBER_ACTIONS.reactivate.action,
-      });
+      await authorizeMemberAction(request, services, organization, MEMBER_ACTIONS.reactivate.action);
       const active = await services.members.reactivate(member);
       return memberResult(request, services.clock.now(), active, organization);
     },

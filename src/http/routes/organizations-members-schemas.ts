@@ -2,7 +2,8 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type { Member } from "../../members/member.js";
 import type { Organization } from "../../organizations/organization.js";
-import { ok } from "../context.js";
+import { type AppServices, ok } from "../context.js";
+import { authorizeMemberSession } from "../member-authorization.js";
 import { memberToWire, organizationToWire } from "../presenters.js";
 import { AnyObject, MemberSchema, OrganizationSchema, response, Str } from "../schemas.js";
 
@@ -33,5 +34,24 @@ export function memberResult(
     member_id: member.member_id,
     member: memberToWire(member, now),
     organization: organizationToWire(organization),
+  });
+}
+
+/**
+ * The member-session ("hdr") check of a member route: `action` on stytch.member in `organization`. Naming
+ * `targetMemberId` lets a member act on its own record through stytch.self.
+ */
+export function authorizeMemberAction(
+  request: FastifyRequest,
+  services: Pick<AppServices, "sessions">,
+  organization: Organization,
+  action: string,
+  targetMemberId?: string,
+) {
+  return authorizeMemberSession(request, services, {
+    organization_id: organization.organization_id,
+    resource_id: "stytch.member",
+    action,
+    ...(targetMemberId === undefined ? {} : { target_member_id: targetMemberId }),
   });
 }

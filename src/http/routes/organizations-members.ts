@@ -4,9 +4,10 @@ import { AuthError } from "../../errors/auth-error.js";
 import { MEMBER_ACTIONS, updateActions } from "../../members/member-permissions.js";
 import { authorize } from "../../rbac/authorize.js";
 import { type AppServices, ok, projectOf } from "../context.js";
-import { authorizeMemberSession, memberSessionOf } from "../member-authorization.js";
+import { memberSessionOf } from "../member-authorization.js";
 import { Bool, response, Str } from "../schemas.js";
 import {
+  authorizeMemberAction,
   MemberName,
   MemberResponse,
   Metadata,
@@ -74,11 +75,7 @@ export function registerOrganizationsMembersRoutes(app: FastifyInstance, service
     async (request) => {
       const project = projectOf(request);
       const organization = await services.organizations.get(project, request.params.organization_id);
-      await authorizeMemberSession(request, services, {
-        organization_id: organization.organization_id,
-        resource_id: "stytch.member",
-        action: MEMBER_ACTIONS.create.action,
-      });
+      await authorizeMemberAction(request, services, organization, MEMBER_ACTIONS.create.action);
       const member = await services.members.create(project, organization, request.body);
       return memberResult(request, services.clock.now(), member, organization);
     },
@@ -125,12 +122,13 @@ export function registerOrganizationsMembersRoutes(app: FastifyInstance, service
         request.params.organization_id,
         request.params.member_id,
       );
-      await authorizeMemberSession(request, services, {
-        organization_id: organization.organization_id,
-        resource_id: "stytch.member",
-        action: MEMBER_ACTIONS.delete.action,
-        target_member_id: member.member_id,
-      });
+      await authorizeMemberAction(
+        request,
+        services,
+        organization,
+        MEMBER_ACTIONS.delete.action,
+        member.member_id,
+      );
       await services.members.delete(organization, member.member_id);
       return ok(request, { member_id: member.member_id });
     },
