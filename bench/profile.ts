@@ -2,7 +2,10 @@
  * Summarises a V8 CPU profile (`node --cpu-prof`, as `npm run bench -- --cpu-prof` writes for the server):
  * self time by function and by package, and inclusive time of Gatehouse's own functions.
  *
- *   npx tsx bench/profile.ts $TMPDIR/gatehouse-bench/profiles/CPU.*.cpuprofile [--top 30]
+ *   npx tsx bench/profile.ts $TMPDIR/gatehouse-bench/profiles/CPU.*.cpuprofile [--top 30] [--last 10]
+ *
+ * `--last N` keeps only the profile's last N seconds: with `--only <one scenario>` that is the measured load,
+ * without the start-up and seeding that would otherwise dominate the picture.
  */
 import { readFileSync } from "node:fs";
 import { numberFlag } from "./lib/args.js";
@@ -25,6 +28,9 @@ interface Profile {
 const files = process.argv.slice(2).filter((a) => !a.startsWith("--") && !/^\d+$/.test(a));
 const topIndex = process.argv.indexOf("--top");
 const top = topIndex > 0 ? numberFlag(new Map([["top", process.argv[topIndex + 1] ?? "30"]]), "top", 30) : 30;
+const lastIndex = process.argv.indexOf("--last");
+const lastSeconds =
+  lastIndex > 0 ? numberFlag(new Map([["last", process.argv[lastIndex + 1] ?? "0"]]), "last", 0) : 0;
 
 function where(url: string): string {
   if (!url) return "(native)";
@@ -46,7 +52,12 @@ for (const file of files) {
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   // Sample time per node, from timeDeltas (microseconds).
   const self = new Map<number, number>();
+  const span = profile.timeDeltas.reduce((a, b) => a + b, 0);
+  const from = lastSeconds > 0 ? span - lastSeconds * 1e6 : 0;
+  let at = 0;
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < from) return;
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);

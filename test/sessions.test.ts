@@ -33,6 +33,49 @@ describe("sessions", () => {
   const localVerify = (session_jwt: string) =>
     server.client.sessions.authenticateJwtLocal({ session_jwt, current_date: new Date(now()) });
 
+  it("answers checks within one second exactly as fresh ones, and writes the session once per second", async () => {
+    const member = await activeMember(server, org);
+    server.clock.advance(2000 - (now() % 1000)); // the start of a second, one second after the login
+    const first = await server.client.sessions.authenticate({ session_token: member.session_token });
+    const stored = await server.store.sessions.findById(
+      server.project.project_id,
+      member.member_session_id,
+      now(),
+    );
+    server.clock.advance(400);
+    const repeat = await server.client.sessions.authenticate({ session_token: member.session_token });
+    // Whole-second timestamps (§3.5) make the second check's JWT payload equal the first's; RS256 (PKCS#1 v1.5)
+    // is deterministic, so the remembered JWT is the very string a fresh signature gives.
+    assert.equal(repeat.session_jwt, first.session_jwt);
+    assert.deepEqual(repeat.member_session, first.member_session);
+    // The second access within the same second stores nothing new.
+    const after = await server.store.sessions.findById(
+      server.project.project_id,
+      member.member_session_id,
+      now(),
+    );
+    assert.equal(after?.last_accessed_at, stored?.last_accessed_at);
+    // Asking for a longer session always writes, whatever the second.
+    const extended = await server.client.sessions.authenticate({
+      session_token: member.session_token,
+      session_duration_minutes: 90,
+    });
+    assert.notEqual(extended.member_session.expires_at, first.member_session.expires_at);
+    server.clock.advance(1000);
+    const later = await server.client.sessions.authenticate({ session_token: member.session_token });
+    assert.notEqual(later.session_jwt, first.session_jwt);
+    assert.ok(
+      Date.parse(later.member_session.last_accessed_at) > Date.parse(first.member_session.last_accessed_at),
+    );
+    const written = await server.store.sessions.findById(
+      server.project.project_id,
+      member.member_session_id,
+      now(),
+    );
+    assert.equal(written?.last_accessed_at, now());
+    assert.equal((await localVerify(later.session_jwt)).member_session_id, member.member_session_id);
+  });
+
   it("authenticates by session_token: fresh JWT, same token, later last_accessed_at, same expires_at", async () => {
     const member = await activeMember(server, org);
     const first = await server.client.sessions.authenticate({ session_token: member.session_token });

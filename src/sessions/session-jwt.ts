@@ -1,4 +1,5 @@
-import { compactVerify, decodeProtectedHeader, SignJWT } from "jose";
+import { decodeProtectedHeader } from "jose";
+import { verifyRs256 } from "../crypto/rs256.js";
 import { AuthError } from "../errors/auth-error.js";
 import type { Organization } from "../organizations/organization.js";
 import type { Project } from "../projects/project.js";
@@ -25,9 +26,8 @@ export async function mintSessionJwt(
   roles: string[],
   nowMs: number,
 ): Promise<string> {
-  const { kid, key } = await keys.signingKey(project.project_id);
   const iat = Math.floor(nowMs / 1000);
-  return new SignJWT({
+  const payload = {
     ...session.custom_claims,
     [SESSION_CLAIM]: {
       id: session.member_session_id,
@@ -41,15 +41,14 @@ export async function mintSessionJwt(
       organization_id: organization.organization_id,
       slug: organization.organization_slug,
     },
-  })
-    .setProtectedHeader({ alg: "RS256", typ: "JWT", kid })
-    .setSubject(session.member_id)
-    .setIssuer(issuerOf(project.project_id))
-    .setAudience([project.project_id])
-    .setIssuedAt(iat)
-    .setNotBefore(iat)
-    .setExpirationTime(iat + JWT_LIFETIME_SECONDS)
-    .sign(key);
+    sub: session.member_id,
+    iss: issuerOf(project.project_id),
+    aud: [project.project_id],
+    iat,
+    nbf: iat,
+    exp: iat + JWT_LIFETIME_SECONDS,
+  };
+  return keys.signJwt(project.project_id, payload, iat);
 }
 
 /** Compact JWS: three base64url parts, nothing else (JWT-10); 8 KB bounds the work done on hostile input. */
@@ -71,8 +70,15 @@ export async function verifySessionJwtIgnoringExpiry(
   let kid: string | undefined;
   try {
     const header = decodeProtectedHeader(jwt);
-    // The algorithm is pinned, never taken from the token (JWT-1, JWT-2).
-    if (header.alg !== "RS256" || header.typ !== "JWT" || typeof header.kid !== "string") {
+    // The algorithm is pinned, never taken from the token (JWT-1, JWT-2). Critical extensions (RFC 7515
+    // §4.1.11), unencoded payloads (RFC 7797's b64) included, are none we understand: refused.
+    if (
+      header.alg !== "RS256" ||
+      header.typ !== "JWT" ||
+      typeof header.kid !== "string" ||
+      header.crit !== undefined ||
+      header.b64 !== undefined
+    ) {
       throw new AuthError("invalid_session_jwt");
     }
     kid = header.kid;
@@ -84,9 +90,15 @@ export async function verifySessionJwtIgnoringExpiry(
   if (!key) throw new AuthError("invalid_session_jwt");
   let payload: Record<string, unknown>;
   try {
-    const verified = await compactVerify(jwt, key, { algorithms: ["RS256"] });
-    payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
+    if (!verifyRs256(jwt, key)) throw new AuthError("invalid_session_jwt");
+    payload = JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<
+      string,
+      unknown
+    >;
   } catch {
+    throw new AuthError("invalid_session_jwt");
+  }
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     throw new AuthError("invalid_session_jwt");
   }
   const aud = payload.aud;

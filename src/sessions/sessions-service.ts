@@ -67,11 +67,18 @@ export function createSessionsService(deps: SessionsServiceDeps) {
    * Adds the token and a freshly signed JWT to a grant. Runs outside any transaction: signing needs the
    * project's keys (read through the root store) and should not hold a write lock while it works.
    */
-  async function complete(project: Project, grant: SessionGrant): Promise<IssuedSession> {
+  async function complete(
+    project: Project,
+    grant: SessionGrant,
+    presentedToken?: string,
+  ): Promise<IssuedSession> {
     const { session, member, organization } = grant;
     return {
       ...grant,
-      session_token: deriveSessionToken(serverKey, session.member_session_id, session.token_salt),
+      // A token the caller presented and the store matched by its hash is this session's token: no need to
+      // derive it again.
+      session_token:
+        presentedToken ?? deriveSessionToken(serverKey, session.member_session_id, session.token_salt),
       session_jwt: await mintSessionJwt(
         keys,
         project,
@@ -148,6 +155,16 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     assertSessionDuration(input.session_duration_minutes);
     const now = clock.now();
     const minutes = input.session_duration_minutes;
+    // The wire carries last_accessed_at in whole seconds (§3.5 of the reference), so a second write within the
+    // same second would store a value no reader can tell apart: skipped. This is what keeps a session that an
+    // app checks from several calls at once to one write per second (each write is a durable commit).
+    if (
+      minutes === undefined &&
+      input.session_custom_claims === undefined &&
+      Math.floor(grant.session.last_accessed_at / 1000) === Math.floor(now / 1000)
+    ) {
+      return grant;
+    }
     const session: MemberSession = {
       ...grant.session,
       last_accessed_at: now,
@@ -249,7 +266,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       const grant = await resolve(project, input);
       // A refused check leaves the session untouched: no access is recorded, no lifetime extended.
       const granting = check ? authorize(grant, check) : null;
-      const issued = await complete(project, await touch(grant, input));
+      const issued = await complete(project, await touch(grant, input), input.session_token);
       return { ...issued, verdict: granting ? { authorized: true, granting_roles: granting } : null };
     },
 

@@ -1,5 +1,7 @@
-import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
+import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { type Environment, newId } from "../crypto/ids.js";
+import { SameSecondSignatures, signingInput } from "../crypto/rs256.js";
 import type { ServerKey } from "../crypto/server-key.js";
 import type { Clock } from "../shared/clock.js";
 import { JWT_LIFETIME_SECONDS } from "./session.js";
@@ -44,6 +46,7 @@ const REFRESH_COOLDOWN_MS = 2_000;
  */
 export class SigningKeys {
   private readonly cache = new Map<string, { at: number; keys: ParsedKey[] }>();
+  private readonly signatures = new SameSecondSignatures();
 
   constructor(
     private readonly store: SigningKeysStore,
@@ -108,17 +111,27 @@ export class SigningKeys {
   }
 
   /** The key that signs new JWTs: the newest one whose signing window contains now. */
-  async signingKey(projectId: string): Promise<{ kid: string; key: CryptoKey }> {
+  async signingKey(projectId: string): Promise<{ kid: string; key: KeyObject }> {
     const now = this.clock.now();
     let active = (await this.load(projectId)).find((k) => signsAt(k.record, now));
     // Another node may have created the project or rotated its key since this node cached the set.
     active ??= (await this.load(projectId, true)).find((k) => signsAt(k.record, now));
     if (!active) throw new Error(`project ${projectId} has no active signing key`);
-    return { kid: active.record.kid, key: await active.privateKey() };
+    return { kid: active.record.kid, key: active.privateKey() };
+  }
+
+  /**
+   * Signs `payload` as a compact RS256 JWT (header `{alg, typ: "JWT", kid}`) with the project's signing key.
+   * `iat` must be the payload's issued-at second: repeats of the same payload within it are answered from
+   * memory (SameSecondSignatures: the same bytes a fresh signature gives).
+   */
+  async signJwt(projectId: string, payload: Record<string, unknown>, iat: number): Promise<string> {
+    const { kid, key } = await this.signingKey(projectId);
+    return this.signatures.sign(signingInput({ alg: "RS256", typ: "JWT", kid }, payload), key, iat);
   }
 
   /** The public key with this kid, if the project has it (retired keys included: see SigningKeysStore). */
-  async verificationKey(projectId: string, kid: string): Promise<CryptoKey | null> {
+  async verificationKey(projectId: string, kid: string): Promise<KeyObject | null> {
     let key = (await this.load(projectId)).find((k) => k.record.kid === kid);
     key ??= (await this.load(projectId, true)).find((k) => k.record.kid === kid);
     return key ? key.publicKey() : null;
@@ -158,24 +171,25 @@ export class SigningKeys {
 
 interface ParsedKey {
   record: SigningKeyRecord;
-  privateKey(): Promise<CryptoKey>;
-  publicKey(): Promise<CryptoKey>;
+  privateKey(): KeyObject;
+  publicKey(): KeyObject;
 }
 
+/** Keys are opened and parsed on first use only: a node that never signs for a project never unseals its key. */
 function parseKey(record: SigningKeyRecord, serverKey: ServerKey): ParsedKey {
-  let priv: Promise<CryptoKey> | undefined;
-  let pub: Promise<CryptoKey> | undefined;
+  let priv: KeyObject | undefined;
+  let pub: KeyObject | undefined;
   return {
     record,
     privateKey: () => {
-      priv ??= importJWK(
-        JSON.parse(serverKey.open(record.private_jwk_sealed)) as JWK,
-        "RS256",
-      ) as Promise<CryptoKey>;
+      priv ??= createPrivateKey({
+        key: JSON.parse(serverKey.open(record.private_jwk_sealed)) as JsonWebKey,
+        format: "jwk",
+      });
       return priv;
     },
     publicKey: () => {
-      pub ??= importJWK(record.public_jwk, "RS256") as Promise<CryptoKey>;
+      pub ??= createPublicKey({ key: record.public_jwk as JsonWebKey, format: "jwk" });
       return pub;
     },
   };

@@ -24,7 +24,9 @@ export class ManualClock implements Clock {
 
 /** RFC 3339 in UTC with second precision, as Stytch emits (`2021-12-29T12:33:09Z`). */
 export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const iso = new Date(ms).toISOString();
+  // "YYYY-MM-DDTHH:MM:SS.mmmZ" is 24 characters for years 0–9999; only the extended form needs the regex.
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, "Z");
 }
 
 export const MINUTE_MS = 60_000;

@@ -5,6 +5,7 @@ import type { Database, MemberTable, OrganizationTable, SessionTable } from "../
 import { parseJson, toJson } from "./json.js";
 import { toMember } from "./members-repository.js";
 import { toOrganization } from "./organizations-repository.js";
+import { preparedQuery } from "./prepared.js";
 
 // Column lists for the joined hot-path query. The `satisfies` and the Missing* checks below make the build
 // fail when a migration adds a column that is not listed here.
@@ -53,11 +54,17 @@ const allOrganizationColumnsListed: [MissingOrganizationColumns] extends [never]
 void allMemberColumnsListed;
 void allOrganizationColumnsListed;
 
-/** Picks the `prefix`-aliased columns of one table out of a joined row. */
-function unprefix<T>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): T {
-  const out: Record<string, unknown> = {};
-  for (const c of columns) out[c] = row[`${prefix}${c}`];
-  return out as T;
+/**
+ * Picks one table's columns out of a joined row whose columns are aliased `<prefix><column>`. The alias list
+ * is built once per column list (this runs on every sessions/authenticate).
+ */
+function unprefixer<T>(prefix: string, columns: readonly string[]): (row: Record<string, unknown>) => T {
+  const aliased = columns.map((c) => [c, `${prefix}${c}`] as const);
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    for (const [column, alias] of aliased) out[column] = row[alias];
+    return out as T;
+  };
 }
 
 function toSession(row: Omit<Selectable<SessionTable>, "token_hash">): MemberSession {
@@ -157,6 +164,30 @@ class SessionWriteBatcher {
   }
 }
 
+/**
+ * The live session, its member and its organization in one query over three index probes (the hot path of
+ * sessions/authenticate; docs/queries.md). Compiled once: see preparedQuery.
+ */
+function liveSessionQuery(by: "s.token_hash" | "s.member_session_id") {
+  return preparedQuery(["projectId", "now", "key"], (db, v) =>
+    db
+      .selectFrom("sessions as s")
+      .innerJoin("members as m", "m.member_id", "s.member_id")
+      .innerJoin("organizations as o", "o.organization_id", "s.organization_id")
+      .select(COLUMNS.map((c) => sql.ref(`s.${c}`).as(`s_${c}`)))
+      .select(MEMBER_COLUMNS.map((c) => sql.ref(`m.${c}`).as(`m_${c}`)))
+      .select(ORGANIZATION_COLUMNS.map((c) => sql.ref(`o.${c}`).as(`o_${c}`)))
+      .where("s.project_id", "=", v.projectId)
+      .where("s.expires_at", ">", v.now)
+      .where(by, "=", v.key),
+  );
+}
+const liveByTokenHash = liveSessionQuery("s.token_hash");
+const liveBySessionId = liveSessionQuery("s.member_session_id");
+const sessionPart = unprefixer<Omit<Selectable<SessionTable>, "token_hash">>("s_", COLUMNS);
+const memberPart = unprefixer<Selectable<MemberTable>>("m_", MEMBER_COLUMNS);
+const organizationPart = unprefixer<Selectable<OrganizationTable>>("o_", ORGANIZATION_COLUMNS);
+
 export class SessionsRepository implements SessionsStore {
   /** Outside a transaction, session writes are group-committed (see SessionWriteBatcher). */
   private readonly writes: SessionWriteBatcher | null;
@@ -211,25 +242,15 @@ export class SessionsRepository implements SessionsStore {
     key: { tokenHash: string } | { sessionId: string },
     now: number,
   ): Promise<LiveSession | null> {
-    let query = this.db
-      .selectFrom("sessions as s")
-      .innerJoin("members as m", "m.member_id", "s.member_id")
-      .innerJoin("organizations as o", "o.organization_id", "s.organization_id")
-      .select(COLUMNS.map((c) => sql.ref(`s.${c}`).as(`s_${c}`)))
-      .select(MEMBER_COLUMNS.map((c) => sql.ref(`m.${c}`).as(`m_${c}`)))
-      .select(ORGANIZATION_COLUMNS.map((c) => sql.ref(`o.${c}`).as(`o_${c}`)))
-      .where("s.project_id", "=", projectId)
-      .where("s.expires_at", ">", now);
-    query =
+    const [row] =
       "tokenHash" in key
-        ? query.where("s.token_hash", "=", key.tokenHash)
-        : query.where("s.member_session_id", "=", key.sessionId);
-    const row = (await query.executeTakeFirst()) as Record<string, unknown> | undefined;
+        ? await liveByTokenHash(this.db, { projectId, now, key: key.tokenHash })
+        : await liveBySessionId(this.db, { projectId, now, key: key.sessionId });
     if (!row) return null;
     return {
-      session: toSession(unprefix(row, "s_", COLUMNS)),
-      member: toMember(unprefix(row, "m_", MEMBER_COLUMNS)),
-      organization: toOrganization(unprefix(row, "o_", ORGANIZATION_COLUMNS)),
+      session: toSession(sessionPart(row)),
+      member: toMember(memberPart(row)),
+      organization: toOrganization(organizationPart(row)),
     };
   }
 

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { describe, it } from "node:test";
+import { compactVerify, decodeJwt } from "jose";
+import { SameSecondSignatures, signingInput, signRs256, verifyRs256 } from "./rs256.js";
+
+describe("RS256 compact JWS", () => {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const other = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const header = { alg: "RS256", typ: "JWT", kid: "jwk-test-1" };
+  const payload = { sub: "member-test-1", iat: 1_700_000_000, custom: "é ✓" };
+
+  it("signs what jose verifies, with the header and payload as given", async () => {
+    const jws = signRs256(signingInput(header, payload), privateKey);
+    const verified = await compactVerify(jws, publicKey, { algorithms: ["RS256"] });
+    assert.deepEqual(verified.protectedHeader, header);
+    assert.deepEqual(decodeJwt(jws), payload);
+  });
+
+  it("is deterministic: the same key over the same bytes gives the same JWS", () => {
+    const input = signingInput(header, payload);
+    assert.equal(signRs256(input, privateKey), signRs256(input, privateKey));
+  });
+
+  it("verifies only the key's own, untampered signatures of the right length", () => {
+    const jws = signRs256(signingInput(header, payload), privateKey);
+    assert.equal(verifyRs256(jws, publicKey), true);
+    assert.equal(verifyRs256(jws, other.publicKey), false);
+    const [h, p, s] = jws.split(".") as [string, string, string];
+    const altered = signingInput(header, { ...payload, sub: "member-test-2" }).split(".")[1];
+    assert.equal(verifyRs256(`${h}.${altered}.${s}`, publicKey), false);
+    assert.equal(verifyRs256(`${h}.${p}.${s.slice(0, -4)}`, publicKey), false, "short signature");
+    assert.equal(verifyRs256(`${h}.${p}.${s}AAAA`, publicKey), false, "long signature");
+    assert.equal(verifyRs256(`${h}.${p}.`, publicKey), false, "no signature");
+  });
+
+  it("remembers a second's JWTs: the same string as a fresh signature, per key and per input", () => {
+    const memo = new SameSecondSignatures();
+    const input = signingInput(header, payload);
+    const fresh = signRs256(input, privateKey);
+    assert.equal(memo.sign(input, privateKey, 1), fresh);
+    assert.equal(memo.sign(input, privateKey, 1), fresh);
+    // Another key over the same bytes is another signature, never the remembered one.
+    assert.equal(memo.sign(input, other.privateKey, 1), signRs256(input, other.privateKey));
+    assert.notEqual(memo.sign(input, other.privateKey, 1), fresh);
+    const next = signingInput(header, { ...payload, iat: payload.iat + 1 });
+    assert.equal(memo.sign(next, privateKey, 2), signRs256(next, privateKey));
+    assert.equal(memo.sign(input, privateKey, 2), fresh, "a new second starts over and still signs right");
+  });
+});

@@ -1,0 +1,70 @@
+import { type KeyObject, sign, verify } from "node:crypto";
+
+/**
+ * RS256 compact JWS (RFC 7515) on node:crypto, synchronously on the calling thread.
+ *
+ * Why not jose here: jose signs with WebCrypto, which runs every signature as a job on libuv's thread pool.
+ * That pool also runs the argon2id hashes, so under a burst of logins each session check waited behind 20–40 ms
+ * hashes for its 0.2 ms signature (bench/results/…-optimisations.md). Signing in line costs the event loop the
+ * same 0.2 ms and never queues. jose still verifies JWTs in tests and in the SDK; the bytes are the same.
+ */
+
+const encoder = new TextEncoder();
+
+export function base64url(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64url");
+}
+
+/** `base64url(header).base64url(payload)`: the bytes an RS256 signature covers. */
+export function signingInput(header: object, payload: object): string {
+  return `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+}
+
+/** Signs a signing input with RSASSA-PKCS1-v1_5 / SHA-256 and returns the compact JWS. */
+export function signRs256(input: string, key: KeyObject): string {
+  return `${input}.${sign("sha256", encoder.encode(input), key).toString("base64url")}`;
+}
+
+/**
+ * Checks a compact JWS's RS256 signature with `key`. The caller has already pinned the header's alg, typ and
+ * kid and bounded the token's length; this only answers whether the signature is the key's over the first two
+ * parts. A 2048-bit key's signature is exactly 256 bytes; anything else is refused before RSA runs.
+ */
+export function verifyRs256(jws: string, key: KeyObject): boolean {
+  const cut = jws.lastIndexOf(".");
+  if (cut < 0) return false;
+  const signature = Buffer.from(jws.slice(cut + 1), "base64url");
+  const modulusBytes = ((key.asymmetricKeyDetails?.modulusLength ?? 2048) + 7) >> 3;
+  if (signature.length !== modulusBytes) return false;
+  return verify("sha256", encoder.encode(jws.slice(0, cut)), key, signature);
+}
+
+/** How many distinct JWTs one key remembers within one second; past that, signing simply runs. */
+const MAX_REMEMBERED_PER_SECOND = 4096;
+
+/**
+ * Remembers the JWTs a key signed during the current second, by signing input.
+ *
+ * RSASSA-PKCS1-v1_5 is deterministic: the same key over the same bytes always gives the same signature. A
+ * session JWT's payload carries iat/nbf/exp and last_accessed_at in whole seconds, so every sessions/authenticate
+ * of one session within one second asks for exactly the same bytes (an app's page load typically checks the
+ * same session from several API calls at once). Answering those from memory returns the very string a fresh
+ * signature would produce: nothing observable changes, only the 0.2 ms of RSA per repeat is saved. Entries are
+ * dropped when the second (the payload's iat) moves on, since no later payload can equal them.
+ */
+export class SameSecondSignatures {
+  private readonly byKey = new WeakMap<KeyObject, { second: number; jws: Map<string, string> }>();
+
+  sign(input: string, key: KeyObject, second: number): string {
+    let memo = this.byKey.get(key);
+    if (!memo || memo.second !== second) {
+      memo = { second, jws: new Map() };
+      this.byKey.set(key, memo);
+    }
+    const known = memo.jws.get(input);
+    if (known !== undefined) return known;
+    const jws = signRs256(input, key);
+    if (memo.jws.size < MAX_REMEMBERED_PER_SECOND) memo.jws.set(input, jws);
+    return jws;
+  }
+}
