@@ -2,6 +2,7 @@ import type { App } from "./app.js";
 import { createApp } from "./app.js";
 import { type Config, ConfigError } from "./config/load.js";
 import { ServerKey } from "./crypto/server-key.js";
+import { lowerThreadPoolPriority } from "./passwords/pool-priority.js";
 import { systemClock } from "./shared/clock.js";
 import { type OpenedDatabase, openDatabase } from "./storage/dialects.js";
 import { startJanitor } from "./storage/janitor.js";
@@ -68,6 +69,8 @@ export async function startServer(
       printFirstProject(created, config);
     }
     const url = await app.http.listen({ port: config.port, host: config.host });
+    const lowered = await lowerThreadPoolPriority(config.threadPoolSize, config.hashThreadNice);
+    app.http.log.debug(lowered, "thread-pool threads (password hashing) reniced");
     const stopJanitor = startJanitor(store, systemClock, app.http.log);
     if (app.mailer.kind === "outbox") {
       app.http.log.warn(

@@ -70,6 +70,12 @@ describe("loadConfig defaults", () => {
     assert.equal(tuned.threadPoolSize, 16);
   });
 
+  it("lowers the hash threads to nice 10 unless told otherwise (0 leaves them alone)", () => {
+    assert.equal(loadConfig({}).hashThreadNice, 10);
+    assert.equal(loadConfig({ GATEHOUSE_HASH_THREAD_NICE: "0" }).hashThreadNice, 0);
+    assert.equal(loadConfig({ GATEHOUSE_HASH_THREAD_NICE: "19" }).hashThreadNice, 19);
+  });
+
   it("derives a browsable public URL from a wildcard host", () => {
     assert.equal(loadConfig({ HOST: "0.0.0.0", PORT: "5000" }).publicUrl, "http://localhost:5000");
   });
@@ -93,6 +99,8 @@ describe("loadConfig rejects invalid values, naming the variable", () => {
     ["GATEHOUSE_BOOTSTRAP_PROJECT", "sometimes"],
     ["UV_THREADPOOL_SIZE", "0"],
     ["UV_THREADPOOL_SIZE", "many"],
+    ["GATEHOUSE_HASH_THREAD_NICE", "20"],
+    ["GATEHOUSE_HASH_THREAD_NICE", "-5"],
     ["HOST", "   "],
   ];
   for (const [variable, value] of cases) {

@@ -28,6 +28,11 @@ export interface Config {
   readonly bootstrapProject: boolean;
   /** libuv's thread-pool size (UV_THREADPOOL_SIZE, read by libuv too; default 4): bounds concurrent hashes. */
   readonly threadPoolSize: number;
+  /**
+   * The nice value given to the thread pool's threads, where password hashes run (GATEHOUSE_HASH_THREAD_NICE,
+   * 0–19, default 10; 0 leaves them alone): session checks on the event loop then go first under a login burst.
+   */
+  readonly hashThreadNice: number;
 }
 
 export type DatabaseConfig =
@@ -71,6 +76,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey: secretKey(env),
     bootstrapProject: boolean(env, "GATEHOUSE_BOOTSTRAP_PROJECT", true),
     threadPoolSize: integer(env, "UV_THREADPOOL_SIZE", 4, 1, 1024),
+    hashThreadNice: integer(env, "GATEHOUSE_HASH_THREAD_NICE", 10, 0, 19),
   };
   if (config.database.kind === "postgres" && config.secretKey === null) {
     throw new ConfigError(

@@ -33,10 +33,11 @@ export const LIBUV_DEFAULT_POOL_SIZE = 4;
 
 /**
  * How many argon2 computations may run at once: one per core, and always fewer than libuv's thread pool has
- * threads. Each hash occupies a pool thread for its whole duration; the pool also signs every session JWT
- * (WebCrypto) and serves file-system work, and it is first come, first served. With more hashes than threads
- * in flight, a 0.2 ms JWT signature waits behind whole hashes, so a burst of logins stalled every session
- * check (the bench's login-flood scenario); with more hashes than cores, hashes only slice each other's time.
+ * threads. Each hash occupies a pool thread for its whole duration, and the pool, first come first served, also
+ * serves file-system work and DNS look-ups: one thread stays free for them (session JWTs used to be signed
+ * there too and waited behind whole hashes; they are now signed on the event loop, crypto/rs256.ts). With
+ * more hashes than cores, hashes only slice each other's time. The pool's threads also run at a lower
+ * priority than the event loop (pool-priority.ts).
  */
 export function defaultHashConcurrency(
   cores = availableParallelism(),
