@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { compactVerify, decodeJwt } from "jose";
-import { SameSecondSignatures, signingInput, signRs256, verifyRs256 } from "./rs256.js";
+import { SameSecondSignatures, signingInput, signRs256, VerifiedSignatures, verifyRs256 } from "./rs256.js";
 
 describe("RS256 compact JWS", () => {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -46,5 +46,17 @@ describe("RS256 compact JWS", () => {
     const next = signingInput(header, { ...payload, iat: payload.iat + 1 });
     assert.equal(memo.sign(next, privateKey, 2), signRs256(next, privateKey));
     assert.equal(memo.sign(input, privateKey, 2), fresh, "a new second starts over and still signs right");
+  });
+
+  it("remembers only what verified, and only for the key that verified it", () => {
+    const memo = new VerifiedSignatures();
+    const jws = signRs256(signingInput(header, payload), privateKey);
+    const [h, p] = jws.split(".") as [string, string];
+    const forged = `${h}.${p}.${signRs256(signingInput(header, payload), other.privateKey).split(".")[2]}`;
+    assert.equal(memo.verify(forged, publicKey), false);
+    assert.equal(memo.verify(forged, publicKey), false, "a refused string is never remembered as good");
+    assert.equal(memo.verify(jws, publicKey), true);
+    assert.equal(memo.verify(jws, publicKey), true);
+    assert.equal(memo.verify(jws, other.publicKey), false, "verified under one key says nothing of another");
   });
 });

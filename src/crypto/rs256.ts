@@ -68,3 +68,27 @@ export class SameSecondSignatures {
     return jws;
   }
 }
+
+/** How many verified JWTs one key remembers; when full, the memory starts over. */
+const MAX_REMEMBERED_VERIFIED = 4096;
+
+/**
+ * Remembers the exact JWS strings a key has verified. A signature that verified once verifies forever under
+ * the same key, so a JWT presented again (apps send the JWT they were last given on every request) skips the
+ * RSA check. Only strings that passed verifyRs256 enter, and the memory belongs to the key object: when a key
+ * is reloaded, retired from the set or deleted, its KeyObject and everything it remembered go with it.
+ */
+export class VerifiedSignatures {
+  private readonly byKey = new WeakMap<KeyObject, Set<string>>();
+
+  verify(jws: string, key: KeyObject): boolean {
+    const known = this.byKey.get(key);
+    if (known?.has(jws)) return true;
+    if (!verifyRs256(jws, key)) return false;
+    const memo = known ?? new Set<string>();
+    if (!known) this.byKey.set(key, memo);
+    if (memo.size >= MAX_REMEMBERED_VERIFIED) memo.clear();
+    memo.add(jws);
+    return true;
+  }
+}

@@ -1,5 +1,4 @@
 import { decodeProtectedHeader } from "jose";
-import { verifyRs256 } from "../crypto/rs256.js";
 import { AuthError } from "../errors/auth-error.js";
 import type { Organization } from "../organizations/organization.js";
 import type { Project } from "../projects/project.js";
@@ -86,11 +85,10 @@ export async function verifySessionJwtIgnoringExpiry(
     throw error instanceof AuthError ? error : new AuthError("invalid_session_jwt");
   }
   // kid is only ever compared with the project's own key ids (JWT-8): never a path, URL or query.
-  const key = await keys.verificationKey(project.project_id, kid);
-  if (!key) throw new AuthError("invalid_session_jwt");
+  if ((await keys.verifyJws(project.project_id, kid, jwt)) !== true)
+    throw new AuthError("invalid_session_jwt");
   let payload: Record<string, unknown>;
   try {
-    if (!verifyRs256(jwt, key)) throw new AuthError("invalid_session_jwt");
     payload = JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<
       string,
       unknown

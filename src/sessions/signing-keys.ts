@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { type Environment, newId } from "../crypto/ids.js";
-import { SameSecondSignatures, signingInput } from "../crypto/rs256.js";
+import { SameSecondSignatures, signingInput, VerifiedSignatures } from "../crypto/rs256.js";
 import type { ServerKey } from "../crypto/server-key.js";
 import type { Clock } from "../shared/clock.js";
 import { JWT_LIFETIME_SECONDS } from "./session.js";
@@ -47,6 +47,7 @@ const REFRESH_COOLDOWN_MS = 2_000;
 export class SigningKeys {
   private readonly cache = new Map<string, { at: number; keys: ParsedKey[] }>();
   private readonly signatures = new SameSecondSignatures();
+  private readonly verified = new VerifiedSignatures();
 
   constructor(
     private readonly store: SigningKeysStore,
@@ -128,6 +129,15 @@ export class SigningKeys {
   async signJwt(projectId: string, payload: Record<string, unknown>, iat: number): Promise<string> {
     const { kid, key } = await this.signingKey(projectId);
     return this.signatures.sign(signingInput({ alg: "RS256", typ: "JWT", kid }, payload), key, iat);
+  }
+
+  /**
+   * Whether `jws` carries a valid RS256 signature by the project's key `kid` (retired keys included); null
+   * when the project has no such key. The caller pins the header (alg, typ, kid) before asking.
+   */
+  async verifyJws(projectId: string, kid: string, jws: string): Promise<boolean | null> {
+    const key = await this.verificationKey(projectId, kid);
+    return key ? this.verified.verify(jws, key) : null;
   }
 
   /** The public key with this kid, if the project has it (retired keys included: see SigningKeysStore). */
