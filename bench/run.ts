@@ -75,6 +75,18 @@ interface Common {
   peer?: { signIn?: Measured; getSession?: Measured; idleRssMb: number; error?: string };
 }
 
+/**
+ * How long the bench leaves the server without requests before reading its resting memory. V8 keeps the heap
+ * that start-up or a burst grew for several seconds, then its memory reducer gives it back (seen here between
+ * 10 and 20 s); 30 s is past that. Only a server at rest is "idle" in the sense of the RSS target.
+ */
+const RESTING_SECONDS = 30;
+
+async function restingRss(server: { memory(): { rssMb: number } }): Promise<number> {
+  await new Promise((r) => setTimeout(r, RESTING_SECONDS * 1000));
+  return server.memory().rssMb;
+}
+
 async function main() {
   mkdirSync(TMP, { recursive: true });
   if (!flags.has("no-build")) {
@@ -177,9 +189,11 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
   let magic: Measured | undefined;
   let idleRssMb = Number.NaN;
   let idleHeapMb = Number.NaN;
+  let restingSeededRssMb = Number.NaN;
   await new Promise((r) => setTimeout(r, 1000));
   const startRssMb = server.memory().rssMb;
   const startHeapMb = (await server.readProbe()).memory.heapUsed / 2 ** 20;
+  const restingStartRssMb = await restingRss(server);
   try {
     const hasher = (await import("../src/passwords/hasher.js")).createArgon2idHasher();
     const { BENCH_PASSWORD } = await import("./lib/seed-api.js");
@@ -192,6 +206,7 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
     await new Promise((r) => setTimeout(r, 2000));
     idleRssMb = server.memory().rssMb;
     idleHeapMb = (await server.readProbe()).memory.heapUsed / 2 ** 20;
+    restingSeededRssMb = await restingRss(server);
 
     const floor = common.floor;
     const peer = common.peer;
@@ -262,7 +277,16 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
     await project.close();
   }
   const size = await db.size();
-  return render(db, common, rows, { idleRssMb, idleHeapMb, startRssMb, startHeapMb, flood, dbBytes: size });
+  return render(db, common, rows, {
+    idleRssMb,
+    idleHeapMb,
+    startRssMb,
+    startHeapMb,
+    restingStartRssMb,
+    restingSeededRssMb,
+    flood,
+    dbBytes: size,
+  });
 }
 
 function render(
@@ -274,6 +298,8 @@ function render(
     idleHeapMb: number;
     startRssMb: number;
     startHeapMb: number;
+    restingStartRssMb: number;
+    restingSeededRssMb: number;
     flood: FloodResult | undefined;
     dbBytes: number;
   },
@@ -313,7 +339,7 @@ function render(
     );
   }
   out.push(
-    `- Gatehouse idle memory: RSS ${fmt(extra.startRssMb)} MB (JS heap ${fmt(extra.startHeapMb)} MB) one second after start, before any request; RSS ${fmt(extra.idleRssMb)} MB (heap ${fmt(extra.idleHeapMb)} MB) idle after seeding (which ran 200 argon2id logins). The RSS column below is read right after each scenario. Database size after the run: ${(extra.dbBytes / 2 ** 20).toFixed(1)} MiB.`,
+    `- Gatehouse idle memory: RSS ${fmt(extra.startRssMb)} MB (JS heap ${fmt(extra.startHeapMb)} MB) one second after start, before any request; RSS ${fmt(extra.idleRssMb)} MB (heap ${fmt(extra.idleHeapMb)} MB) two seconds after seeding (which ran 200 argon2id logins). At rest (${RESTING_SECONDS} s without a request, when V8 has given back the heap that start-up or the burst grew): ${fmt(extra.restingStartRssMb)} MB after start, ${fmt(extra.restingSeededRssMb)} MB after seeding; the targets below read these. The RSS column below is read right after each scenario. Database size after the run: ${(extra.dbBytes / 2 ** 20).toFixed(1)} MiB.`,
   );
   out.push("");
   out.push(table(rows));
@@ -361,8 +387,18 @@ function render(
         "×",
       ),
     );
-  out.push(check("idle RSS at start", extra.startRssMb, 120, false, " MB"));
-  out.push(check("idle RSS after seeding (200 logins)", extra.idleRssMb, 120, false, " MB"));
+  out.push(
+    check(`idle RSS at rest after start (${RESTING_SECONDS} s)`, extra.restingStartRssMb, 120, false, " MB"),
+  );
+  out.push(
+    check(
+      `idle RSS at rest after seeding (200 logins; ${RESTING_SECONDS} s)`,
+      extra.restingSeededRssMb,
+      120,
+      false,
+      " MB",
+    ),
+  );
   out.push("");
   out.push("<details><summary>Every round</summary>");
   out.push("");
