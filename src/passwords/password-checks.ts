@@ -149,13 +149,18 @@ export function createPasswordChecks(deps: AuthDeps) {
     },
 
     /** Throws weak_password (with the reasons) unless the password passes the project's policy. */
-    assertStrong(project: Project, password: string, member: Member, organization: Organization): void {
-      assertStrongWith(project, password, contextWords(member, organization));
+    async assertStrong(
+      project: Project,
+      password: string,
+      member: Member,
+      organization: Organization,
+    ): Promise<void> {
+      await assertStrongWith(project, password, contextWords(member, organization));
     },
 
     /** assertStrong for a person's cross-org password: the context words are the address's only. */
-    assertStrongForEmail(project: Project, password: string, email: string): void {
-      assertStrongWith(project, password, emailWords(email));
+    async assertStrongForEmail(project: Project, password: string, email: string): Promise<void> {
+      await assertStrongWith(project, password, emailWords(email));
     },
 
     /**
@@ -209,8 +214,8 @@ export function createPasswordChecks(deps: AuthDeps) {
 }
 
 /** Throws weak_password (with the reasons) unless the password passes the project's policy. */
-function assertStrongWith(project: Project, password: string, words: string[]): void {
-  const result = checkStrength(password, project.settings.password_policy, words);
+async function assertStrongWith(project: Project, password: string, words: string[]): Promise<void> {
+  const result = await checkStrength(password, project.settings.password_policy, words);
   if (!result.valid_password) {
     const reason = result.breached_password
       ? "The password appears in a list of breached passwords."

@@ -114,7 +114,10 @@ export function createCrossOrgPasswords(deps: AuthDeps, checks: PasswordChecks) 
       assertCrossOrg(project);
       const email = normalizeEmail(input.email_address);
       const person = await checks.verifyPerson(project, email, input.password);
-      if (project.settings.password_policy.breach_check_on_authentication && isBreached(input.password)) {
+      if (
+        project.settings.password_policy.breach_check_on_authentication &&
+        (await isBreached(input.password))
+      ) {
         throw new AuthError("member_reset_password");
       }
       const rehash = hasher.needsRehash(person.password_hash) ? await hasher.hash(input.password) : null;
@@ -208,7 +211,7 @@ export function createCrossOrgPasswords(deps: AuthDeps, checks: PasswordChecks) 
       const email = found.email_address;
       const members = await store.members.findLiveMembersByEmail(project.project_id, email);
       if (members.length === 0) throw new AuthError("unable_to_auth_password_reset_token");
-      checks.assertStrongForEmail(project, input.password, email);
+      await checks.assertStrongForEmail(project, input.password, email);
       const hash = await hasher.hash(input.password);
       const token = newSessionToken();
       const ist = await store.transaction(async (tx) => {

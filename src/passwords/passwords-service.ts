@@ -54,7 +54,10 @@ export function createPasswordsService(deps: AuthDeps) {
         throw new AuthError("operation_restricted_by_organization_auth_methods");
       }
       // A correct password that is now known breached must be replaced before it is used (ASVS 2.1.7; Stytch).
-      if (project.settings.password_policy.breach_check_on_authentication && isBreached(input.password)) {
+      if (
+        project.settings.password_policy.breach_check_on_authentication &&
+        (await isBreached(input.password))
+      ) {
         throw new AuthError("member_reset_password");
       }
       // An older argon2 hash, or one imported by passwords/migrate, is replaced now that the password is known.
@@ -100,7 +103,7 @@ export function createPasswordsService(deps: AuthDeps) {
       if (normalizePassword(input.new_password) === normalizePassword(input.existing_password)) {
         throw new AuthError("cannot_reset_password_with_existing_password");
       }
-      assertStrong(project, input.new_password, member, organization);
+      await assertStrong(project, input.new_password, member, organization);
       const hash = await hasher.hash(input.new_password);
       const grant = await store.transaction(async (tx) => {
         const now = clock.now();
@@ -141,7 +144,7 @@ export function createPasswordsService(deps: AuthDeps) {
       if (!allowsAuthMethod(organization, "password", member.is_breakglass)) {
         throw new AuthError("operation_restricted_by_organization_auth_methods");
       }
-      assertStrong(project, input.password, member, organization);
+      await assertStrong(project, input.password, member, organization);
       const hash = await hasher.hash(input.password);
       const grant = await store.transaction(async (tx) => {
         const updated = await storePassword(tx, project, member, hash, {}, now);
@@ -265,7 +268,7 @@ export function createPasswordsService(deps: AuthDeps) {
       ) {
         throw new AuthError("unable_to_auth_password_reset_token");
       }
-      assertStrong(project, input.password, member, organization);
+      await assertStrong(project, input.password, member, organization);
       const hash = await hasher.hash(input.password);
       const grant = await store.transaction(async (tx) => {
         const now = clock.now();

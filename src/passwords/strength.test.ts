@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { describe, it } from "node:test";
+import { promisify } from "node:util";
 import { DEFAULT_PROJECT_SETTINGS, type PasswordPolicy } from "../projects/project.js";
 import { checkStrength, isBreached, MAX_PASSWORD_CODE_POINTS, type StrengthResult } from "./strength.js";
 
@@ -28,8 +30,8 @@ function assertShape(result: StrengthResult): void {
 }
 
 describe("checkStrength with the zxcvbn policy", () => {
-  it("accepts a password scoring 3 or more", () => {
-    const result = checkStrength(STRONG, ZXCVBN);
+  it("accepts a password scoring 3 or more", async () => {
+    const result = await checkStrength(STRONG, ZXCVBN);
     assert.ok(result.score >= 3);
     assert.equal(result.valid_password, true);
     assert.equal(result.breached_password, false);
@@ -41,8 +43,8 @@ describe("checkStrength with the zxcvbn policy", () => {
     assert.equal(result.luds_feedback.missing_complexity, 0);
   });
 
-  it("refuses a password scoring below 3, with feedback", () => {
-    const result = checkStrength("abc12", ZXCVBN);
+  it("refuses a password scoring below 3, with feedback", async () => {
+    const result = await checkStrength("abc12", ZXCVBN);
     assert.ok(result.score < 3);
     assert.equal(result.valid_password, false);
     assertShape(result);
@@ -50,9 +52,9 @@ describe("checkStrength with the zxcvbn policy", () => {
   });
 
   for (const password of ["password1234", "qwertyuiop123", "PASSWORD1234", "QwertyUiop123"]) {
-    it(`flags ${password} as breached and invalid`, () => {
-      assert.equal(isBreached(password), true);
-      const result = checkStrength(password, ZXCVBN);
+    it(`flags ${password} as breached and invalid`, async () => {
+      assert.equal(await isBreached(password), true);
+      const result = await checkStrength(password, ZXCVBN);
       assert.equal(result.breached_password, true);
       assert.equal(result.valid_password, false);
       assert.match(result.zxcvbn_feedback.warning, /breached/);
@@ -60,14 +62,14 @@ describe("checkStrength with the zxcvbn policy", () => {
     });
   }
 
-  it("does not report a breach when breach_check_on_create is off", () => {
-    const result = checkStrength("password1234", { ...ZXCVBN, breach_check_on_create: false });
+  it("does not report a breach when breach_check_on_create is off", async () => {
+    const result = await checkStrength("password1234", { ...ZXCVBN, breach_check_on_create: false });
     assert.equal(result.breached_password, false);
     assert.equal(result.breach_detection_on_create, false);
     assert.equal(result.valid_password, false, "still too weak by score");
   });
 
-  it(`refuses a password over ${MAX_PASSWORD_CODE_POINTS} code points without analysing it`, () => {
+  it(`refuses a password over ${MAX_PASSWORD_CODE_POINTS} code points without analysing it`, async () => {
     // A varied 257-character string zxcvbn would score 4; the length bound answers first.
     const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#$%^&*";
     const long = Array.from(
@@ -75,7 +77,7 @@ describe("checkStrength with the zxcvbn policy", () => {
       (_, i) => alphabet[(i * 37 + 11) % 70],
     ).join("");
     const started = performance.now();
-    const result = checkStrength(long, ZXCVBN);
+    const result = await checkStrength(long, ZXCVBN);
     const elapsed = performance.now() - started;
     assert.equal(result.valid_password, false);
     assert.equal(result.score, 0);
@@ -89,30 +91,30 @@ describe("checkStrength with the zxcvbn policy", () => {
     assertShape(result);
   });
 
-  it("counts the bound in code points: 257 emoji are too long", () => {
-    const result = checkStrength("😀".repeat(MAX_PASSWORD_CODE_POINTS + 1), ZXCVBN);
+  it("counts the bound in code points: 257 emoji are too long", async () => {
+    const result = await checkStrength("😀".repeat(MAX_PASSWORD_CODE_POINTS + 1), ZXCVBN);
     assert.equal(result.valid_password, false);
     assert.equal(result.score, 0);
     assert.match(result.zxcvbn_feedback.warning, /at most/);
   });
 
-  it("refuses a password containing the email's local part", () => {
-    assert.equal(checkStrength(STRONG, ZXCVBN).valid_password, true);
-    const result = checkStrength(STRONG, ZXCVBN, ["jdoe42@example.com", "jdoe42"]);
+  it("refuses a password containing the email's local part", async () => {
+    assert.equal((await checkStrength(STRONG, ZXCVBN)).valid_password, true);
+    const result = await checkStrength(STRONG, ZXCVBN, ["jdoe42@example.com", "jdoe42"]);
     assert.equal(result.valid_password, false);
     assert.match(result.zxcvbn_feedback.warning, /email address/);
     assertShape(result);
   });
 
-  it("matches user inputs case-insensitively", () => {
-    const result = checkStrength("zebra-mountain-kestrel-JDoe42", ZXCVBN, ["jdoe42"]);
+  it("matches user inputs case-insensitively", async () => {
+    const result = await checkStrength("zebra-mountain-kestrel-JDoe42", ZXCVBN, ["jdoe42"]);
     assert.equal(result.valid_password, false);
   });
 });
 
 describe("checkStrength with the LUDS policy", () => {
-  it("computes missing characters and complexity for a short one-class password", () => {
-    const result = checkStrength("abc", LUDS);
+  it("computes missing characters and complexity for a short one-class password", async () => {
+    const result = await checkStrength("abc", LUDS);
     assert.equal(result.strength_policy, "luds");
     assert.equal(result.valid_password, false);
     assert.equal(result.score, 0);
@@ -128,23 +130,23 @@ describe("checkStrength with the LUDS policy", () => {
     assert.deepEqual(result.zxcvbn_feedback, { warning: "", suggestions: [] });
   });
 
-  it("reports only missing complexity when the length is enough", () => {
-    const result = checkStrength("abcdefgh", LUDS);
+  it("reports only missing complexity when the length is enough", async () => {
+    const result = await checkStrength("abcdefgh", LUDS);
     assert.equal(result.luds_feedback.missing_characters, 0);
     assert.equal(result.luds_feedback.missing_complexity, 2);
     assert.equal(result.valid_password, false);
   });
 
-  it("accepts a password meeting length and complexity, with score 0", () => {
-    const result = checkStrength("Xyzzyqwv7", LUDS);
+  it("accepts a password meeting length and complexity, with score 0", async () => {
+    const result = await checkStrength("Xyzzyqwv7", LUDS);
     assert.equal(result.valid_password, true);
     assert.equal(result.score, 0);
     assert.equal(result.luds_feedback.missing_characters, 0);
     assert.equal(result.luds_feedback.missing_complexity, 0);
   });
 
-  it("counts any non-letter as a symbol (digits, spaces, accented letters)", () => {
-    const digits = checkStrength("kqzvwxt9", LUDS);
+  it("counts any non-letter as a symbol (digits, spaces, accented letters)", async () => {
+    const digits = await checkStrength("kqzvwxt9", LUDS);
     assert.equal(digits.luds_feedback.has_digit, true);
     assert.equal(digits.luds_feedback.has_symbol, true);
     // lower + digit + symbol = 3 classes.
@@ -152,33 +154,33 @@ describe("checkStrength with the LUDS policy", () => {
     assert.equal(digits.breached_password, false);
     assert.equal(digits.valid_password, true);
 
-    const space = checkStrength("abcd efgH", LUDS);
+    const space = await checkStrength("abcd efgH", LUDS);
     assert.equal(space.luds_feedback.has_symbol, true);
     assert.equal(space.luds_feedback.has_digit, false);
 
-    const accent = checkStrength("abcdéfgh", LUDS);
+    const accent = await checkStrength("abcdéfgh", LUDS);
     assert.equal(accent.luds_feedback.has_symbol, true);
     assert.equal(accent.luds_feedback.missing_complexity, 1);
   });
 
-  it("refuses a breached password even when it meets LUDS", () => {
-    const result = checkStrength("Password1234", LUDS);
+  it("refuses a breached password even when it meets LUDS", async () => {
+    const result = await checkStrength("Password1234", LUDS);
     assert.equal(result.luds_feedback.missing_complexity, 0);
     assert.equal(result.luds_feedback.missing_characters, 0);
     assert.equal(result.breached_password, true);
     assert.equal(result.valid_password, false);
   });
 
-  it("refuses a password over the code-point bound even when it meets LUDS", () => {
-    const result = checkStrength(`Aa1!${"x".repeat(MAX_PASSWORD_CODE_POINTS)}`, LUDS);
+  it("refuses a password over the code-point bound even when it meets LUDS", async () => {
+    const result = await checkStrength(`Aa1!${"x".repeat(MAX_PASSWORD_CODE_POINTS)}`, LUDS);
     assert.equal(result.luds_feedback.missing_complexity, 0);
     assert.equal(result.valid_password, false);
   });
 
-  it("counts 12 emoji as 12 characters", () => {
+  it("counts 12 emoji as 12 characters", async () => {
     const emoji = "😀".repeat(12);
     assert.equal(emoji.length, 24, "24 UTF-16 code units");
-    const twenty = checkStrength(emoji, {
+    const twenty = await checkStrength(emoji, {
       ...LUDS,
       luds_min_password_length: 20,
       luds_min_password_complexity: 1,
@@ -186,7 +188,7 @@ describe("checkStrength with the LUDS policy", () => {
     assert.equal(twenty.luds_feedback.missing_characters, 8);
     assert.equal(twenty.valid_password, false);
 
-    const twelve = checkStrength(emoji, {
+    const twelve = await checkStrength(emoji, {
       ...LUDS,
       luds_min_password_length: 12,
       luds_min_password_complexity: 1,
@@ -196,11 +198,37 @@ describe("checkStrength with the LUDS policy", () => {
     assert.equal(twelve.luds_feedback.has_lower_case, false);
     assert.equal(twelve.valid_password, true);
 
-    const thirteen = checkStrength(emoji, {
+    const thirteen = await checkStrength(emoji, {
       ...LUDS,
       luds_min_password_length: 13,
       luds_min_password_complexity: 1,
     });
     assert.equal(thirteen.luds_feedback.missing_characters, 1);
+  });
+});
+
+describe("zxcvbn stays out of the main thread", () => {
+  it("answers through the worker, and importing strength.ts loads no @zxcvbn-ts module", async () => {
+    // A fresh process, so that nothing else (another test, this file) has loaded zxcvbn. @zxcvbn-ts ships
+    // CommonJS, so whatever the main thread loads of it appears in its require.cache; the worker's loads do not.
+    const script = `
+      import { createRequire } from "node:module";
+      const { checkStrength } = await import(${JSON.stringify(new URL("./strength.ts", import.meta.url).href)});
+      const { DEFAULT_PROJECT_SETTINGS } = await import(${JSON.stringify(new URL("../projects/project.ts", import.meta.url).href)});
+      const result = await checkStrength(${JSON.stringify(STRONG)}, DEFAULT_PROJECT_SETTINGS.password_policy);
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((p) => p.includes("@zxcvbn-ts"));
+      console.log(JSON.stringify({ valid: result.valid_password, score: result.score, loaded }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      "--import",
+      import.meta.resolve("tsx"),
+      "--input-type=module",
+      "-e",
+      script,
+    ]);
+    const report = JSON.parse(stdout) as { valid: boolean; score: number; loaded: string[] };
+    assert.equal(report.valid, true);
+    assert.ok(report.score >= 3);
+    assert.deepEqual(report.loaded, []);
   });
 });

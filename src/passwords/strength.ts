@@ -1,29 +1,19 @@
-import { zxcvbn, zxcvbnOptions } from "@zxcvbn-ts/core";
-import * as common from "@zxcvbn-ts/language-common";
-import * as english from "@zxcvbn-ts/language-en";
 import type { PasswordPolicy } from "../projects/project.js";
+import { createStrengthWorkerClient } from "./strength-client.js";
 
-zxcvbnOptions.setOptions({
-  translations: english.translations,
-  graphs: common.adjacencyGraphs,
-  dictionary: { ...common.dictionary, ...english.dictionary },
-  // zxcvbn runs on the event loop and its l33t matcher is combinatorial: with the default 100 substitutions a
-  // 64-character password took ~200 ms here, with 4 it takes ~15 ms and scores ordinary passwords the same.
-  l33tMaxSubstitutions: 4,
-});
+/**
+ * zxcvbn and the breached-password list run in a worker thread (strength-worker.ts), started on first use and
+ * stopped when idle (strength-client.ts): this module must not import @zxcvbn-ts, so that an idle server does
+ * not carry its ~48 MB of dictionaries and no analysis blocks the event loop. The limits and LUDS need no
+ * dictionary and are answered here; the worker is asked only when its answer can change the result.
+ */
+const strengthWorker = createStrengthWorkerClient();
 
 /**
  * zxcvbn analyses at most this many leading code points. A password whose first 64 characters are already
  * strong is strong; one that is weak there (e.g. 70 × "a") is refused. Longer input is still hashed whole.
  */
 const ANALYSED_CODE_POINTS = 64;
-
-/**
- * The breached-password list: zxcvbn's common-password dictionary (≈49,000 passwords, ranked by how often they
- * appear in public breach corpora). It ships with the package, so the check works offline and leaks nothing;
- * it covers ASVS 5.0 6.2.4 (the top 3000 and more). Compared case-insensitively.
- */
-const BREACHED = new Set(common.dictionary.passwords.map((p) => String(p).toLowerCase()));
 
 /** Hard bounds before any analysis or hashing: long inputs are refused, never truncated (PW-2, PW-3). */
 export const MAX_PASSWORD_CODE_POINTS = 256;
@@ -56,8 +46,14 @@ export function exceedsPasswordLimits(password: string): boolean {
   );
 }
 
-export function isBreached(password: string): boolean {
-  return BREACHED.has(password.normalize("NFKC").toLowerCase());
+/**
+ * True when the password (NFKC, case-insensitively) is in the breached list (strength-worker.ts). Every entry
+ * there is ASCII and at most 20 characters; NFKC and lower-casing never turn more than 256 code points into
+ * such a string, so input over the limits is answered "no" here, without starting the worker.
+ */
+export async function isBreached(password: string): Promise<boolean> {
+  if (exceedsPasswordLimits(password)) return false;
+  return (await strengthWorker.run({ breach: password, zxcvbn: null })).breached;
 }
 
 /**
@@ -65,13 +61,27 @@ export function isBreached(password: string): boolean {
  * are always present, the inactive one zeroed, because Stytch's UI reads them without null checks.
  * `userInputs` (email, its local part, organization name and slug) count against the password (PW-7).
  */
-export function checkStrength(
+export async function checkStrength(
   password: string,
   policy: PasswordPolicy,
   userInputs: string[] = [],
-): StrengthResult {
+): Promise<StrengthResult> {
   const tooLong = exceedsPasswordLimits(password);
-  const breached = policy.breach_check_on_create && isBreached(password);
+  // One round trip to the worker for both questions, none when neither applies: an over-long password is
+  // neither breached (see isBreached) nor analysed, and LUDS needs only the breach check.
+  const lookUp = policy.breach_check_on_create && !tooLong;
+  // zxcvbn's cost grows with length; long inputs are refused, so analyse only what could be valid.
+  const analyse = policy.strength_policy === "zxcvbn" && !tooLong;
+  const answer =
+    lookUp || analyse
+      ? await strengthWorker.run({
+          breach: lookUp ? password : null,
+          zxcvbn: analyse
+            ? { password: [...password].slice(0, ANALYSED_CODE_POINTS).join(""), userInputs }
+            : null,
+        })
+      : null;
+  const breached = answer?.breached ?? false;
   const luds = ludsFeedback(password, policy);
   const lower = password.toLowerCase();
   const containsUserInput = userInputs.some(
@@ -91,8 +101,7 @@ export function checkStrength(
     };
   }
 
-  // zxcvbn's cost grows with length; long inputs are refused above, so analyse only what could be valid.
-  const result = tooLong ? null : zxcvbn([...password].slice(0, ANALYSED_CODE_POINTS).join(""), userInputs);
+  const result = answer?.zxcvbn ?? null;
   const score = result?.score ?? 0;
   const warning = tooLong
     ? `Passwords may be at most ${MAX_PASSWORD_CODE_POINTS} characters.`
@@ -100,14 +109,14 @@ export function checkStrength(
       ? "This password appears in a list of breached passwords."
       : containsUserInput && score >= 3
         ? "The password contains your email address or the organization's name."
-        : (result?.feedback.warning ?? "");
+        : (result?.warning ?? "");
   return {
     valid_password: !tooLong && !breached && !containsUserInput && score >= 3,
     score,
     breached_password: breached,
     strength_policy: "zxcvbn",
     breach_detection_on_create: policy.breach_check_on_create,
-    zxcvbn_feedback: { warning, suggestions: result?.feedback.suggestions ?? [] },
+    zxcvbn_feedback: { warning, suggestions: result?.suggestions ?? [] },
     luds_feedback: { ...luds, missing_characters: 0, missing_complexity: 0 },
   };
 }

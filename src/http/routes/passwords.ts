@@ -45,6 +45,6 @@ export function registerPasswordsRoutes(app: FastifyInstance, services: AppServi
   app.post<{ Body: Static<typeof StrengthBody> }>(
     "/v1/b2b/passwords/strength_check",
     { schema: { body: StrengthBody, response: { 200: StrengthResponse } } },
-    async (request) => ok(request, services.passwords.strengthCheck(projectOf(request), request.body)),
+    async (request) => ok(request, await services.passwords.strengthCheck(projectOf(request), request.body)),
   );
 }
