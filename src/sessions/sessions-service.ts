@@ -64,7 +64,8 @@ export function createSessionsService(deps: SessionsServiceDeps) {
   const { store, keys, serverKey, clock } = deps;
 
   /**
-   * Adds the token and a freshly signed JWT to a grant. Runs outside any transaction: signing needs the
+   * Adds the token and the JWT for the grant as it stands now (signed now, or the same bytes remembered from
+   * this second: SigningKeys.signJwt) to a grant. Runs outside any transaction: signing needs the
    * project's keys (read through the root store) and should not hold a write lock while it works.
    */
   async function complete(
@@ -254,7 +255,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     /**
      * sessions/authenticate: checks the session on the server (the authority on revocation, even for a JWT
      * that still verifies locally), bumps last_accessed_at, extends it only when a duration is given, merges
-     * custom claims, and always mints a fresh JWT.
+     * custom claims, and always answers with a JWT issued now (iat = this second).
      */
     async authenticate(
       project: Project,
