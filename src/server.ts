@@ -68,9 +68,11 @@ export async function startServer(
       const created = await app.services.projects.create({ name: "Default project", environment: "test" });
       printFirstProject(created, config);
     }
-    const url = await app.http.listen({ port: config.port, host: config.host });
+    // Before listening: once the port answers, callers (and the CLI's signal handlers, installed when this
+    // returns) must not wait on anything else.
     const lowered = await lowerThreadPoolPriority(config.threadPoolSize, config.hashThreadNice);
     app.http.log.debug(lowered, "thread-pool threads (password hashing) reniced");
+    const url = await app.http.listen({ port: config.port, host: config.host });
     const stopJanitor = startJanitor(store, systemClock, app.http.log);
     if (app.mailer.kind === "outbox") {
       app.http.log.warn(
