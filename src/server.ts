@@ -86,6 +86,7 @@ export async function startServer(
       async stop() {
         stopJanitor();
         await app.close();
+        await store.flush();
         await database.close();
       },
     };

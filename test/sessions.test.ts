@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { createSqlStore } from "../src/storage/store.js";
 import { activeMember, createOrg, decodeJwt, memberWithPassword, type TestOrg } from "./helpers/fixtures.js";
 import { startTestServer, type TestServer } from "./helpers/harness.js";
 
@@ -72,7 +73,17 @@ describe("sessions", () => {
       member.member_session_id,
       now(),
     );
-    assert.equal(written?.last_accessed_at, now());
+    assert.equal(written?.last_accessed_at, now(), "this node sees the access at once");
+    // The access is written behind; after the flush the row itself has it, and an older access never moves
+    // it back.
+    server.store.sessions.recordAccess(member.member_session_id, now() - 5000);
+    await server.store.flush();
+    const raw = await createSqlStore(server.db).sessions.findById(
+      server.project.project_id,
+      member.member_session_id,
+      now(),
+    );
+    assert.equal(raw?.last_accessed_at, now());
     assert.equal((await localVerify(later.session_jwt)).member_session_id, member.member_session_id);
   });
 

@@ -157,14 +157,13 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     const now = clock.now();
     const minutes = input.session_duration_minutes;
     // The wire carries last_accessed_at in whole seconds (§3.5 of the reference), so a second write within the
-    // same second would store a value no reader can tell apart: skipped. This is what keeps a session that an
-    // app checks from several calls at once to one write per second (each write is a durable commit).
-    if (
-      minutes === undefined &&
-      input.session_custom_claims === undefined &&
-      Math.floor(grant.session.last_accessed_at / 1000) === Math.floor(now / 1000)
-    ) {
-      return grant;
+    // same second would store a value no reader can tell apart: skipped. This keeps a session that an app
+    // checks from several calls at once to one recorded access per second.
+    if (minutes === undefined && input.session_custom_claims === undefined) {
+      if (Math.floor(grant.session.last_accessed_at / 1000) === Math.floor(now / 1000)) return grant;
+      // A plain access is written behind (SessionAccessLog): the check does not wait for a disk flush.
+      store.sessions.recordAccess(grant.session.member_session_id, now);
+      return { ...grant, session: { ...grant.session, last_accessed_at: now } };
     }
     const session: MemberSession = {
       ...grant.session,

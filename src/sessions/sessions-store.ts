@@ -26,6 +26,12 @@ export interface SessionsStore {
     now: number,
   ): Promise<LiveSession | null>;
   listLive(memberId: string, now: number): Promise<MemberSession[]>;
+  /**
+   * Records that the session was used at `at`, written behind (within a fraction of a second, in one commit
+   * with other accesses; never moving the time backwards): the access time is informational, so a check does
+   * not wait for a disk flush. Reads through this store see it at once.
+   */
+  recordAccess(sessionId: string, at: number): void;
   /** Writes access time, expiry, factors and claims of an existing session; returns false if it is gone. */
   updateSession(session: MemberSession): Promise<boolean>;
   deleteSession(projectId: string, sessionId: string): Promise<number>;

@@ -16,6 +16,7 @@ import { OrganizationsRepository } from "./sql/organizations-repository.js";
 import { OutboxRepository } from "./sql/outbox-repository.js";
 import { ProjectsRepository } from "./sql/projects-repository.js";
 import { RateLimitsRepository } from "./sql/rate-limits-repository.js";
+import { SessionAccessLog } from "./sql/session-access-log.js";
 import { SessionsRepository } from "./sql/sessions-repository.js";
 import { SigningKeysRepository } from "./sql/signing-keys-repository.js";
 
@@ -37,24 +38,33 @@ export interface Store {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** A trivial query, for health checks. */
   ping(): Promise<void>;
+  /** Writes what is written behind (session access times: SessionAccessLog); call before closing. */
+  flush(): Promise<void>;
 }
 
-export function createSqlStore(db: Kysely<Database>, inTransaction = false): Store {
+export function createSqlStore(
+  db: Kysely<Database>,
+  inTransaction = false,
+  accessLog: SessionAccessLog = new SessionAccessLog(db),
+): Store {
   const store: Store = {
     projects: new ProjectsRepository(db),
     organizations: new OrganizationsRepository(db),
     members: new MembersRepository(db),
     emailTokens: new EmailTokensRepository(db),
-    sessions: new SessionsRepository(db),
+    sessions: new SessionsRepository(db, accessLog),
     signingKeys: new SigningKeysRepository(db),
     outbox: new OutboxRepository(db),
     rateLimits: new RateLimitsRepository(db),
     discovery: new DiscoveryRepository(db),
     transaction: (work) =>
-      inTransaction ? work(store) : db.transaction().execute((trx) => work(createSqlStore(trx, true))),
+      inTransaction
+        ? work(store)
+        : db.transaction().execute((trx) => work(createSqlStore(trx, true, accessLog))),
     ping: async () => {
       await db.selectFrom("projects").select("project_id").limit(1).execute();
     },
+    flush: () => accessLog.flush(),
   };
   return store;
 }

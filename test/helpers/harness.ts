@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Kysely } from "kysely";
 import { B2BClient } from "stytch";
 import { type App, createApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config/load.js";
@@ -9,6 +10,7 @@ import { ServerKey } from "../../src/crypto/server-key.js";
 import type { Mailer } from "../../src/email/mailer.js";
 import type { ProjectCredentials } from "../../src/projects/projects-service.js";
 import { ManualClock } from "../../src/shared/clock.js";
+import type { Database } from "../../src/storage/database.js";
 import { type OpenedDatabase, openDatabase } from "../../src/storage/dialects.js";
 import { migrateToLatest } from "../../src/storage/migrate.js";
 import { createSqlStore, type Store } from "../../src/storage/store.js";
@@ -30,6 +32,8 @@ export interface TestServer {
   readonly project: ProjectCredentials;
   readonly client: B2BClient;
   readonly config: Config;
+  /** The database itself, for reading rows as they are stored (the Store also shows writes still pending). */
+  readonly db: Kysely<Database>;
   /** Another project on the same server, with its own client. */
   newProject(name?: string): Promise<{ credentials: ProjectCredentials; client: B2BClient }>;
   /** Raw HTTP against the server, for what the SDK cannot send (bad auth, unknown routes, odd bodies). */
@@ -104,6 +108,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     smtp,
     project,
     config,
+    db: database.db,
     client: sdkClient(url, project),
     async newProject(name = "Other project") {
       const credentials = await app.services.projects.create({ name, environment: "test" });
@@ -120,6 +125,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async stop() {
       await app.close();
+      await store.flush();
       await database.close();
       await testDb.drop();
       await smtp.close();

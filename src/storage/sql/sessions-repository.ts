@@ -6,6 +6,7 @@ import { parseJson, toJson } from "./json.js";
 import { toMember } from "./members-repository.js";
 import { toOrganization } from "./organizations-repository.js";
 import { preparedQuery } from "./prepared.js";
+import type { SessionAccessLog } from "./session-access-log.js";
 
 // Column lists for the joined hot-path query. The `satisfies` and the Missing* checks below make the build
 // fail when a migration adds a column that is not listed here.
@@ -192,8 +193,15 @@ export class SessionsRepository implements SessionsStore {
   /** Outside a transaction, session writes are group-committed (see SessionWriteBatcher). */
   private readonly writes: SessionWriteBatcher | null;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly accessLog: SessionAccessLog,
+  ) {
     this.writes = db.isTransaction ? null : new SessionWriteBatcher(db);
+  }
+
+  recordAccess(sessionId: string, at: number): void {
+    this.accessLog.record(sessionId, at);
   }
 
   async insertSession(session: MemberSession, tokenHash: string): Promise<void> {
@@ -223,7 +231,7 @@ export class SessionsRepository implements SessionsStore {
       .where("project_id", "=", projectId)
       .where("expires_at", ">", now)
       .executeTakeFirst();
-    return row ? toSession(row) : null;
+    return row ? this.accessLog.overlay(toSession(row)) : null;
   }
 
   async findById(projectId: string, sessionId: string, now: number): Promise<MemberSession | null> {
@@ -234,7 +242,7 @@ export class SessionsRepository implements SessionsStore {
       .where("project_id", "=", projectId)
       .where("expires_at", ">", now)
       .executeTakeFirst();
-    return row ? toSession(row) : null;
+    return row ? this.accessLog.overlay(toSession(row)) : null;
   }
 
   async findLive(
@@ -248,7 +256,7 @@ export class SessionsRepository implements SessionsStore {
         : await liveBySessionId(this.db, { projectId, now, key: key.sessionId });
     if (!row) return null;
     return {
-      session: toSession(sessionPart(row)),
+      session: this.accessLog.overlay(toSession(sessionPart(row))),
       member: toMember(memberPart(row)),
       organization: toOrganization(organizationPart(row)),
     };
@@ -262,7 +270,7 @@ export class SessionsRepository implements SessionsStore {
       .where("expires_at", ">", now)
       .orderBy("started_at", "desc")
       .execute();
-    return rows.map(toSession);
+    return rows.map((row) => this.accessLog.overlay(toSession(row)));
   }
 
   updateSession(session: MemberSession): Promise<boolean> {
