@@ -22,11 +22,25 @@ export class ManualClock implements Clock {
   }
 }
 
+/**
+ * Recently formatted seconds. A sessions/authenticate answer formats some twenty timestamps (session, factors,
+ * member, organization, JWT), and the same ones again on the next check of the same session: the profile showed
+ * the formatting at 5% of the request. Bounded: when full, it starts over.
+ */
+const formatted = new Map<number, string>();
+const MAX_FORMATTED = 8192;
+
 /** RFC 3339 in UTC with second precision, as Stytch emits (`2021-12-29T12:33:09Z`). */
 export function rfc3339(ms: number): string {
-  const iso = new Date(ms).toISOString();
+  const second = Math.floor(ms / 1000);
+  const known = formatted.get(second);
+  if (known !== undefined) return known;
+  const iso = new Date(second * 1000).toISOString();
   // "YYYY-MM-DDTHH:MM:SS.mmmZ" is 24 characters for years 0–9999; only the extended form needs the regex.
-  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, "Z");
+  const text = iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, "Z");
+  if (formatted.size >= MAX_FORMATTED) formatted.clear();
+  formatted.set(second, text);
+  return text;
 }
 
 export const MINUTE_MS = 60_000;
