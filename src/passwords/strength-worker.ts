@@ -2,10 +2,12 @@ import { parentPort } from "node:worker_threads";
 import { zxcvbn, zxcvbnOptions } from "@zxcvbn-ts/core";
 import * as common from "@zxcvbn-ts/language-common";
 import * as english from "@zxcvbn-ts/language-en";
+import { breachedKey, breachedSet } from "./breached-passwords.js";
 
 /**
  * The password-strength worker thread, started and stopped by strength-client.ts. It is the only module that
- * imports zxcvbn-ts: its dictionaries take ~48 MB of heap and each analysis milliseconds of CPU, so they live
+ * imports zxcvbn-ts's analyser and dictionaries (the main thread loads only the breached list of
+ * language-common, for logins: breached-passwords.ts): they take ~48 MB of heap and each analysis milliseconds of CPU, so they live
  * here, off the event loop, and only while passwords are being checked. The main thread must never import this
  * file (only its types). Policy (limits, truncation, LUDS, verdicts) stays in strength.ts; this file answers
  * two questions: is the password in the breached list, and what does zxcvbn say about it.
@@ -36,16 +38,11 @@ zxcvbnOptions.setOptions({
   l33tMaxSubstitutions: 4,
 });
 
-/**
- * The breached-password list: zxcvbn's common-password dictionary (≈49,000 passwords, ranked by how often they
- * appear in public breach corpora). It ships with the package, so the check works offline and leaks nothing;
- * it covers ASVS 5.0 6.2.4 (the top 3000 and more). Compared case-insensitively. Every entry is ASCII and at
- * most 20 characters long, which lets strength.ts answer "not breached" for over-long input without asking.
- */
-const BREACHED = new Set(common.dictionary.passwords.map((p) => String(p).toLowerCase()));
+/** The breached-password list (breached-passwords.ts), for checks that also run zxcvbn. */
+const BREACHED = breachedSet(common.dictionary.passwords);
 
 function answer(request: StrengthRequest): StrengthAnswer {
-  const breached = request.breach !== null && BREACHED.has(request.breach.normalize("NFKC").toLowerCase());
+  const breached = request.breach !== null && BREACHED.has(breachedKey(request.breach));
   if (request.zxcvbn === null) return { breached, zxcvbn: null };
   const result = zxcvbn(request.zxcvbn.password, request.zxcvbn.userInputs);
   return {

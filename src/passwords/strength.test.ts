@@ -231,4 +231,30 @@ describe("zxcvbn stays out of the main thread", () => {
     assert.ok(report.score >= 3);
     assert.deepEqual(report.loaded, []);
   });
+
+  it("answers a login's breach check on the main thread with the password list alone, no worker", async () => {
+    const script = `
+      import { createRequire } from "node:module";
+      const { isBreached } = await import(${JSON.stringify(new URL("./strength.ts", import.meta.url).href)});
+      const answers = [await isBreached("Password1234"), await isBreached("zebra-mountain-kestrel")];
+      const loaded = Object.keys(createRequire(import.meta.url).cache)
+        .filter((p) => p.includes("@zxcvbn-ts"))
+        .map((p) => p.split("@zxcvbn-ts/")[1]?.split("/")[0]);
+      console.log(JSON.stringify({ answers, loaded: [...new Set(loaded)] }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      "--import",
+      import.meta.resolve("tsx"),
+      "--input-type=module",
+      "-e",
+      script,
+    ]);
+    const report = JSON.parse(stdout) as { answers: boolean[]; loaded: string[] };
+    assert.deepEqual(report.answers, [true, false]);
+    assert.deepEqual(
+      report.loaded,
+      ["language-common"],
+      "zxcvbn's analyser and English dictionaries stay out",
+    );
+  });
 });

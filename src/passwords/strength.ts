@@ -1,10 +1,12 @@
 import type { PasswordPolicy } from "../projects/project.js";
+import { inBreachedList } from "./breached-passwords.js";
 import { createStrengthWorkerClient } from "./strength-client.js";
 
 /**
- * zxcvbn and the breached-password list run in a worker thread (strength-worker.ts), started on first use and
- * stopped when idle (strength-client.ts): this module must not import @zxcvbn-ts, so that an idle server does
- * not carry its ~48 MB of dictionaries and no analysis blocks the event loop. The limits and LUDS need no
+ * zxcvbn runs in a worker thread (strength-worker.ts), started on first use and stopped when idle
+ * (strength-client.ts): this module must not import @zxcvbn-ts/core or its dictionaries, so that an idle server
+ * does not carry their ~48 MB and no analysis blocks the event loop. Only the breached list is loaded here, on
+ * the first breach check of a login (breached-passwords.ts). The limits and LUDS need no
  * dictionary and are answered here; the worker is asked only when its answer can change the result.
  */
 const strengthWorker = createStrengthWorkerClient();
@@ -47,13 +49,14 @@ export function exceedsPasswordLimits(password: string): boolean {
 }
 
 /**
- * True when the password (NFKC, case-insensitively) is in the breached list (strength-worker.ts). Every entry
- * there is ASCII and at most 20 characters; NFKC and lower-casing never turn more than 256 code points into
- * such a string, so input over the limits is answered "no" here, without starting the worker.
+ * True when the password (NFKC, case-insensitively) is in the breached list (breached-passwords.ts), looked up
+ * on this thread: logins make this check, and should neither wait for nor keep up the zxcvbn worker. Every
+ * entry is ASCII and at most 20 characters; NFKC and lower-casing never turn more than 256 code points into
+ * such a string, so input over the limits is answered "no" without looking.
  */
 export async function isBreached(password: string): Promise<boolean> {
   if (exceedsPasswordLimits(password)) return false;
-  return (await strengthWorker.run({ breach: password, zxcvbn: null })).breached;
+  return inBreachedList(password);
 }
 
 /**
