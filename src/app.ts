@@ -48,7 +48,13 @@ export function createApp(deps: AppDeps): App {
   const { config, store, serverKey } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? { level: config.logLevel };
-  const keys = new SigningKeys(store.signingKeys, clock, serverKey);
+  const hasher =
+    deps.hasher ??
+    createArgon2idHasher({
+      concurrency: defaultHashConcurrency(availableParallelism(), config.threadPoolSize),
+    });
+  // JWTs are signed on the thread pool while it is not hashing passwords, in line otherwise (SigningKeys).
+  const keys = new SigningKeys(store.signingKeys, clock, serverKey, () => hasher.inFlight() === 0);
   const sessionsFor = (s: Store) => createSessionsService({ store: s, keys, serverKey, clock });
   const sessions = sessionsFor(store);
   const organizations = createOrganizationsService({ store, clock });
@@ -72,11 +78,7 @@ export function createApp(deps: AppDeps): App {
     store,
     clock,
     mailer,
-    hasher:
-      deps.hasher ??
-      createArgon2idHasher({
-        concurrency: defaultHashConcurrency(availableParallelism(), config.threadPoolSize),
-      }),
+    hasher,
     rateLimiter: new RateLimiter(store.rateLimits, clock),
     organizations,
     sessions,

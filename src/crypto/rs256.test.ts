@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { compactVerify, decodeJwt } from "jose";
-import { SameSecondSignatures, signingInput, signRs256, VerifiedSignatures, verifyRs256 } from "./rs256.js";
+import {
+  SameSecondSignatures,
+  signingInput,
+  signRs256,
+  signRs256OffThread,
+  VerifiedSignatures,
+  verifyRs256,
+} from "./rs256.js";
 
 describe("RS256 compact JWS", () => {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -34,18 +41,35 @@ describe("RS256 compact JWS", () => {
     assert.equal(verifyRs256(`${h}.${p}.`, publicKey), false, "no signature");
   });
 
-  it("remembers a second's JWTs: the same string as a fresh signature, per key and per input", () => {
+  it("remembers a second's JWTs: the same string as a fresh signature, per key, input and thread", async () => {
     const memo = new SameSecondSignatures();
     const input = signingInput(header, payload);
     const fresh = signRs256(input, privateKey);
-    assert.equal(memo.sign(input, privateKey, 1), fresh);
-    assert.equal(memo.sign(input, privateKey, 1), fresh);
+    assert.equal(await memo.sign(input, privateKey, 1), fresh);
+    assert.equal(await memo.sign(input, privateKey, 1, true), fresh);
     // Another key over the same bytes is another signature, never the remembered one.
-    assert.equal(memo.sign(input, other.privateKey, 1), signRs256(input, other.privateKey));
-    assert.notEqual(memo.sign(input, other.privateKey, 1), fresh);
+    assert.equal(await memo.sign(input, other.privateKey, 1), signRs256(input, other.privateKey));
+    assert.notEqual(await memo.sign(input, other.privateKey, 1), fresh);
     const next = signingInput(header, { ...payload, iat: payload.iat + 1 });
-    assert.equal(memo.sign(next, privateKey, 2), signRs256(next, privateKey));
-    assert.equal(memo.sign(input, privateKey, 2), fresh, "a new second starts over and still signs right");
+    assert.equal(
+      await memo.sign(next, privateKey, 2, true),
+      signRs256(next, privateKey),
+      "off the event loop",
+    );
+    assert.equal(
+      await memo.sign(input, privateKey, 2),
+      fresh,
+      "a new second starts over and still signs right",
+    );
+  });
+
+  it("signs the same bytes on the thread pool as in line, and concurrent asks share one signature", async () => {
+    const input = signingInput(header, payload);
+    assert.equal(await signRs256OffThread(input, privateKey), signRs256(input, privateKey));
+    const memo = new SameSecondSignatures();
+    const [a, b] = [memo.sign(input, privateKey, 7, true), memo.sign(input, privateKey, 7, true)];
+    assert.equal(a, b, "the second ask gets the first one's promise");
+    assert.equal(await a, signRs256(input, privateKey));
   });
 
   it("remembers only what verified, and only for the key that verified it", () => {

@@ -26,6 +26,20 @@ export function signRs256(input: string, key: KeyObject): string {
 }
 
 /**
+ * The same signature computed on libuv's thread pool, leaving the event loop free: a second core signs while
+ * the loop answers other requests. Only while the pool is not hashing passwords (see SigningKeys): there a
+ * signature would share the hash threads' lower priority and their cores.
+ */
+export function signRs256OffThread(input: string, key: KeyObject): Promise<string> {
+  return new Promise((resolve, reject) => {
+    sign("sha256", encoder.encode(input), key, (error, signature) => {
+      if (error) reject(error);
+      else resolve(`${input}.${signature.toString("base64url")}`);
+    });
+  });
+}
+
+/**
  * Checks a compact JWS's RS256 signature with `key`. The caller has already pinned the header's alg, typ and
  * kid and bounded the token's length; this only answers whether the signature is the key's over the first two
  * parts. A 2048-bit key's signature is exactly 256 bytes; anything else is refused before RSA runs.
@@ -53,9 +67,13 @@ const MAX_REMEMBERED_PER_SECOND = 4096;
  * dropped when the second (the payload's iat) moves on, since no later payload can equal them.
  */
 export class SameSecondSignatures {
-  private readonly byKey = new WeakMap<KeyObject, { second: number; jws: Map<string, string> }>();
+  private readonly byKey = new WeakMap<KeyObject, { second: number; jws: Map<string, Promise<string>> }>();
 
-  sign(input: string, key: KeyObject, second: number): string {
+  /**
+   * `offThread` signs on the thread pool (signRs256OffThread) instead of on the calling thread. Concurrent asks
+   * for the same input share one signature.
+   */
+  sign(input: string, key: KeyObject, second: number, offThread = false): Promise<string> {
     let memo = this.byKey.get(key);
     if (!memo || memo.second !== second) {
       memo = { second, jws: new Map() };
@@ -63,8 +81,13 @@ export class SameSecondSignatures {
     }
     const known = memo.jws.get(input);
     if (known !== undefined) return known;
-    const jws = signRs256(input, key);
-    if (memo.jws.size < MAX_REMEMBERED_PER_SECOND) memo.jws.set(input, jws);
+    const jws = offThread ? signRs256OffThread(input, key) : Promise.resolve(signRs256(input, key));
+    if (memo.jws.size < MAX_REMEMBERED_PER_SECOND) {
+      const entries = memo.jws;
+      entries.set(input, jws);
+      // A failed signature is not remembered.
+      jws.catch(() => entries.delete(input));
+    }
     return jws;
   }
 }

@@ -75,6 +75,15 @@ describe("createArgon2idHasher", () => {
     assert.equal(hasher.needsRehash("$2b$10$abcdefghijklmnopqrstuv"), true);
   });
 
+  it("counts the hashes running or waiting, so other work knows when the pool is free", async () => {
+    const one = createArgon2idHasher({ concurrency: 1 });
+    assert.equal(one.inFlight(), 0);
+    const both = Promise.all([one.hash("first password"), one.hash("second password")]);
+    assert.equal(one.inFlight(), 2, "one running, one waiting its turn");
+    await both;
+    assert.equal(one.inFlight(), 0);
+  });
+
   it("returns false (never throws) for a garbage or empty hash", async () => {
     for (const garbage of ["", "not-a-hash", "$argon2id$v=19$m=19456,t=2,p=1$", "$argon2id$garbage$$$"]) {
       assert.equal(await hasher.verify(garbage, "anything"), false, garbage);

@@ -15,6 +15,8 @@ export interface PasswordHasher {
   verify(hash: string, password: string): Promise<boolean>;
   /** True when a stored hash uses weaker parameters than today's, so it should be replaced at next login. */
   needsRehash(hash: string): boolean;
+  /** How many argon2 computations run or wait right now (other work may use the thread pool when none). */
+  inFlight(): number;
 }
 
 /**
@@ -50,7 +52,7 @@ export function defaultHashConcurrency(
 function concurrencyLimit(max: number) {
   let active = 0;
   const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
+  const run = async <T>(task: () => Promise<T>): Promise<T> => {
     if (active < max) active++;
     else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
@@ -62,6 +64,7 @@ function concurrencyLimit(max: number) {
       else active--;
     }
   };
+  return Object.assign(run, { pending: () => active + waiting.length });
 }
 
 /**
@@ -85,5 +88,6 @@ export function createArgon2idHasher(options: { concurrency?: number } = {}): Pa
     },
     // Imported hashes do not start with the prefix either, so they are always rehashed.
     needsRehash: (stored) => !stored.startsWith(prefix),
+    inFlight: () => limit.pending(),
   };
 }
