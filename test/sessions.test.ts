@@ -84,6 +84,18 @@ describe("sessions", () => {
       now(),
     );
     assert.equal(raw?.last_accessed_at, now());
+    // Two flushes at once (a timer and a shutdown): the second resolves only once the first one's write is in.
+    server.clock.advance(3000);
+    server.store.sessions.recordAccess(member.member_session_id, now());
+    const timerFlush = server.store.flush();
+    await server.store.flush();
+    const flushed = await createSqlStore(server.db).sessions.findById(
+      server.project.project_id,
+      member.member_session_id,
+      now(),
+    );
+    assert.equal(flushed?.last_accessed_at, now());
+    await timerFlush;
     assert.equal((await localVerify(later.session_jwt)).member_session_id, member.member_session_id);
   });
 

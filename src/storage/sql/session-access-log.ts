@@ -54,7 +54,9 @@ export class SessionAccessLog {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    await this.flushing;
+    // Wait for a flush already running (and only then: awaiting nothing would yield, and a second caller could
+    // find the map empty and return before the first one's write is done).
+    while (this.flushing) await this.flushing;
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
