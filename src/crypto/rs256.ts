@@ -1,12 +1,12 @@
 import { type KeyObject, sign, verify } from "node:crypto";
 
 /**
- * RS256 compact JWS (RFC 7515) on node:crypto, synchronously on the calling thread.
+ * RS256 compact JWS (RFC 7515) on node:crypto, in line or on libuv's thread pool, as the caller chooses.
  *
  * Why not jose here: jose signs with WebCrypto, which runs every signature as a job on libuv's thread pool.
  * That pool also runs the argon2id hashes, so under a burst of logins each session check waited behind 20–40 ms
- * hashes for its 0.2 ms signature (bench/results/…-optimisations.md). Signing in line costs the event loop the
- * same 0.2 ms and never queues. jose still verifies JWTs in tests and in the SDK; the bytes are the same.
+ * hashes for its 0.2 ms signature (bench/results/…-optimisations.md). SigningKeys signs in line while hashes
+ * run and on the pool while none does. jose still verifies JWTs in tests and in the SDK; the bytes are the same.
  */
 
 const encoder = new TextEncoder();

@@ -36,8 +36,9 @@ export const LIBUV_DEFAULT_POOL_SIZE = 4;
 /**
  * How many argon2 computations may run at once: one per core, and always fewer than libuv's thread pool has
  * threads. Each hash occupies a pool thread for its whole duration, and the pool, first come first served, also
- * serves file-system work and DNS look-ups: one thread stays free for them (session JWTs used to be signed
- * there too and waited behind whole hashes; they are now signed on the event loop, crypto/rs256.ts). With
+ * serves file-system work, DNS look-ups and session JWT signatures: one thread stays free for them (JWTs are
+ * signed there only while no hash is in flight, see inFlight and SigningKeys; they used to wait behind whole
+ * hashes). With
  * more hashes than cores, hashes only slice each other's time. The pool's threads also run at a lower
  * priority than the event loop (pool-priority.ts).
  */

@@ -207,6 +207,18 @@ describe("checkStrength with the LUDS policy", () => {
   });
 });
 
+/** Runs an ES module script in a new Node process under tsx, so nothing this test file loaded is loaded there. */
+async function runInFreshProcess(script: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    "--import",
+    import.meta.resolve("tsx"),
+    "--input-type=module",
+    "-e",
+    script,
+  ]);
+  return stdout;
+}
+
 describe("zxcvbn stays out of the main thread", () => {
   it("answers through the worker, and importing strength.ts loads no @zxcvbn-ts module", async () => {
     // A fresh process, so that nothing else (another test, this file) has loaded zxcvbn. @zxcvbn-ts ships
@@ -219,13 +231,7 @@ describe("zxcvbn stays out of the main thread", () => {
       const loaded = Object.keys(createRequire(import.meta.url).cache).filter((p) => p.includes("@zxcvbn-ts"));
       console.log(JSON.stringify({ valid: result.valid_password, score: result.score, loaded }));
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      "--import",
-      import.meta.resolve("tsx"),
-      "--input-type=module",
-      "-e",
-      script,
-    ]);
+    const stdout = await runInFreshProcess(script);
     const report = JSON.parse(stdout) as { valid: boolean; score: number; loaded: string[] };
     assert.equal(report.valid, true);
     assert.ok(report.score >= 3);
@@ -242,13 +248,7 @@ describe("zxcvbn stays out of the main thread", () => {
         .map((p) => p.split("@zxcvbn-ts/")[1]?.split("/")[0]);
       console.log(JSON.stringify({ answers, loaded: [...new Set(loaded)] }));
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      "--import",
-      import.meta.resolve("tsx"),
-      "--input-type=module",
-      "-e",
-      script,
-    ]);
+    const stdout = await runInFreshProcess(script);
     const report = JSON.parse(stdout) as { answers: boolean[]; loaded: string[] };
     assert.deepEqual(report.answers, [true, false]);
     assert.deepEqual(

@@ -34,12 +34,15 @@ export class SessionAccessLog {
   record(sessionId: string, at: number): void {
     const known = this.pending.get(sessionId);
     if (known === undefined || at > known) this.pending.set(sessionId, at);
-    if (this.pending.size >= MAX_PENDING) {
-      void this.flush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), ACCESS_FLUSH_MS);
-      this.timer.unref();
-    }
+    if (this.pending.size >= MAX_PENDING) void this.flush();
+    else this.schedule();
+  }
+
+  /** Starts the flush timer unless one runs (unref'd: pending access times never keep a process alive). */
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.flush(), ACCESS_FLUSH_MS);
+    this.timer.unref();
   }
 
   /** The session as this node knows it: its stored access time, or a later one not yet written. */
@@ -92,10 +95,7 @@ export class SessionAccessLog {
         if (this.pending.size >= MAX_PENDING) break;
         if (!this.pending.has(sessionId)) this.pending.set(sessionId, at);
       }
-      if (this.pending.size > 0 && !this.timer) {
-        this.timer = setTimeout(() => void this.flush(), ACCESS_FLUSH_MS);
-        this.timer.unref();
-      }
+      if (this.pending.size > 0) this.schedule();
     }
   }
 }

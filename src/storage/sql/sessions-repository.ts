@@ -118,9 +118,9 @@ interface PendingWrite {
 }
 
 /**
- * Group commit for the session writes of sessions/authenticate. Every call writes the session (last access,
- * expiry, claims), and with SQLite's synchronous=FULL (or PostgreSQL's synchronous_commit=on) each write is
- * its own durable commit: a disk flush per request, which the profile showed to be most of the request's time.
+ * Group commit for the durable session writes of sessions/authenticate: those that extend the session or set
+ * claims (a plain access is written behind, SessionAccessLog). With SQLite's synchronous=FULL (or PostgreSQL's
+ * synchronous_commit=on) each write is its own durable commit: a disk flush per request.
  * Writes that arrive in the same turn of the event loop are committed together in one transaction, one flush,
  * and each caller is answered only after that commit, so what a request observes is unchanged: its write is
  * durable before it answers. A write alone in its turn is written as before. If the shared transaction fails,
