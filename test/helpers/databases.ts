@@ -30,6 +30,18 @@ export async function createTestDatabase(dir: string): Promise<TestDatabase> {
     async drop() {
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
+      // pg's Pool.end() resolves once it has asked its clients to end, not once their sockets have closed; a
+      // forced drop right then terminates a backend whose client is still closing, and that client reports the
+      // termination as an unhandled error in the test process. Wait (briefly) for the backends to leave first;
+      // FORCE remains for any that do not.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await c.query<{ n: string }>(
+          "select count(*) as n from pg_stat_activity where datname = $1",
+          [name],
+        );
+        if (Number(rows[0]?.n ?? 0) === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },
