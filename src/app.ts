@@ -16,9 +16,11 @@ import { createArgon2idHasher, defaultHashConcurrency, type PasswordHasher } fro
 import { createPasswordsService } from "./passwords/passwords-service.js";
 import { createProjectsService } from "./projects/projects-service.js";
 import { RateLimiter } from "./rate-limits/rate-limiter.js";
+import { SessionAnswerCache } from "./sessions/answer-cache.js";
 import { createSessionsService } from "./sessions/sessions-service.js";
 import { SigningKeys } from "./sessions/signing-keys.js";
 import { type Clock, systemClock } from "./shared/clock.js";
+import type { ChangeFeed } from "./storage/change-feed.js";
 import type { Store } from "./storage/store.js";
 
 export interface AppDeps {
@@ -29,6 +31,8 @@ export interface AppDeps {
   mailer?: Mailer;
   hasher?: PasswordHasher;
   logger?: FastifyServerOptions["logger"];
+  /** The database's change feed (OpenedDatabase.changes); without one, no session answer is kept. */
+  changes?: ChangeFeed;
 }
 
 export interface App {
@@ -95,6 +99,8 @@ export function createApp(deps: AppDeps): App {
     magicLinks: createMagicLinksService(authDeps),
     passwords: createPasswordsService(authDeps),
     sessions,
+    sessionAnswers:
+      config.sessionAnswerCache && deps.changes ? new SessionAnswerCache<string>(deps.changes, clock) : null,
     discovery: createDiscoveryService(authDeps),
   };
   http = createHttpApp(services, { logger });

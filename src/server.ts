@@ -59,7 +59,7 @@ export async function startServer(
     const store = createSqlStore(database.db);
     const serverKey = loadServerKey(config);
     await assertServerKeyOpensSigningKeys(store, serverKey);
-    const app = createApp({ config, store, serverKey });
+    const app = createApp({ config, store, serverKey, changes: database.changes });
     if (
       config.bootstrapProject &&
       options.bootstrap !== false &&

@@ -88,7 +88,10 @@ describe("two nodes on one database", () => {
     const local = await clientA.sessions.authenticateJwtLocal({ session_jwt: auth.session_jwt });
     assert.equal(local.member_id, auth.member_id);
 
-    // Revoked on A, gone on B at once.
+    // Checked on B (which keeps that answer for the rest of the second), revoked on A, gone on B at once: on
+    // SQLite B sees A's commit through data_version; on PostgreSQL through A's NOTIFY, which A sends as it
+    // commits, before it answers.
+    await clientB.sessions.authenticate({ session_token: auth.session_token });
     await clientA.sessions.revoke({ session_token: auth.session_token });
     await assert.rejects(clientB.sessions.authenticate({ session_token: auth.session_token }), {
       error_type: "session_not_found",

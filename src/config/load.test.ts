@@ -76,6 +76,11 @@ describe("loadConfig defaults", () => {
     assert.equal(loadConfig({ GATEHOUSE_HASH_THREAD_NICE: "19" }).hashThreadNice, 19);
   });
 
+  it("keeps same-second session answers unless told not to", () => {
+    assert.equal(loadConfig({}).sessionAnswerCache, true);
+    assert.equal(loadConfig({ GATEHOUSE_SESSION_ANSWER_CACHE: "off" }).sessionAnswerCache, false);
+  });
+
   it("derives a browsable public URL from a wildcard host", () => {
     assert.equal(loadConfig({ HOST: "0.0.0.0", PORT: "5000" }).publicUrl, "http://localhost:5000");
   });
@@ -101,6 +106,7 @@ describe("loadConfig rejects invalid values, naming the variable", () => {
     ["UV_THREADPOOL_SIZE", "many"],
     ["GATEHOUSE_HASH_THREAD_NICE", "20"],
     ["GATEHOUSE_HASH_THREAD_NICE", "-5"],
+    ["GATEHOUSE_SESSION_ANSWER_CACHE", "sometimes"],
     ["HOST", "   "],
   ];
   for (const [variable, value] of cases) {

@@ -33,6 +33,11 @@ export interface Config {
    * 0–19, default 10; 0 leaves them alone): session checks on the event loop then go first under a login burst.
    */
   readonly hashThreadNice: number;
+  /**
+   * Serve a plain sessions/authenticate again with the answer made for the same credential in the same second,
+   * until any write could have changed it (GATEHOUSE_SESSION_ANSWER_CACHE, default on; SessionAnswerCache).
+   */
+  readonly sessionAnswerCache: boolean;
 }
 
 export type DatabaseConfig =
@@ -77,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
     bootstrapProject: boolean(env, "GATEHOUSE_BOOTSTRAP_PROJECT", true),
     threadPoolSize: integer(env, "UV_THREADPOOL_SIZE", 4, 1, 1024),
     hashThreadNice: integer(env, "GATEHOUSE_HASH_THREAD_NICE", 10, 0, 19),
+    sessionAnswerCache: boolean(env, "GATEHOUSE_SESSION_ANSWER_CACHE", true),
   };
   if (config.database.kind === "postgres" && config.secretKey === null) {
     throw new ConfigError(
@@ -87,7 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze(config);
 }
 
-function parseDatabaseUrl(env: Env): DatabaseConfig {
+export function parseDatabaseUrl(env: Env): DatabaseConfig {
   const name = "GATEHOUSE_DATABASE_URL";
   const raw = env[name]?.trim() || "sqlite:./data/gatehouse.db";
   if (raw.startsWith("sqlite:")) {

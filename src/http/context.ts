@@ -7,6 +7,7 @@ import type { OrganizationsService } from "../organizations/organizations-servic
 import type { PasswordsService } from "../passwords/passwords-service.js";
 import type { Project } from "../projects/project.js";
 import type { ProjectsService } from "../projects/projects-service.js";
+import type { SessionAnswerCache } from "../sessions/answer-cache.js";
 import type { SessionsService } from "../sessions/sessions-service.js";
 import type { Clock } from "../shared/clock.js";
 import type { Store } from "../storage/store.js";
@@ -29,6 +30,8 @@ export interface AppServices {
   readonly magicLinks: MagicLinksService;
   readonly passwords: PasswordsService;
   readonly sessions: SessionsService;
+  /** This second's answers of plain session checks, as serialized after their request_id; null when off. */
+  readonly sessionAnswers: SessionAnswerCache<string> | null;
   readonly discovery: DiscoveryService;
 }
 

@@ -13,8 +13,10 @@ import {
 } from "kysely";
 import pg from "pg";
 import type { DatabaseConfig } from "../config/load.js";
+import { ChangeCounter, type ChangeFeed, trackChanges } from "./change-feed.js";
 import type { Database } from "./database.js";
 import type { Dialect } from "./migrations/column-types.js";
+import { announcement, newNodeId, PostgresChangeListener } from "./postgres-changes.js";
 
 /**
  * Opens the configured database. Every dialect difference outside migrations lives in this file.
@@ -24,6 +26,8 @@ export interface OpenedDatabase {
   readonly dialect: Dialect;
   /** The SQLite file (null in memory and on PostgreSQL): migrations lock beside it. */
   readonly sqlitePath?: string | null;
+  /** Moves on after every committed write that may change a session answer, here or on another node. */
+  readonly changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -46,10 +50,22 @@ function openSqlite(path: string): OpenedDatabase {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
+  // data_version moves when another connection (another node on the same file, the CLI) commits.
+  const dataVersion = sqlite.prepare("pragma data_version").pluck();
+  const changes = new ChangeCounter(() => dataVersion.get() as number);
   const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: trackChanges(new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), changes),
   });
-  return { db, dialect: "sqlite", sqlitePath: path === ":memory:" ? null : path, close: () => db.destroy() };
+  return {
+    db,
+    dialect: "sqlite",
+    sqlitePath: path === ":memory:" ? null : path,
+    changes,
+    close: async () => {
+      await changes.close();
+      await db.destroy();
+    },
+  };
 }
 
 /** How many distinct SQL texts keep a prepared statement; past that the cache starts over. */
@@ -105,8 +121,29 @@ function openPostgres(config: Extract<DatabaseConfig, { kind: "postgres" }>): Op
     max: config.poolSize,
     ...(config.statementTimeoutMs > 0 ? { statement_timeout: config.statementTimeoutMs } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: "postgres", close: () => db.destroy() };
+  // Other nodes' commits are heard through LISTEN/NOTIFY; this node announces its own (postgres-changes.ts).
+  const nodeId = newNodeId();
+  const counter = new ChangeCounter();
+  const listener = new PostgresChangeListener(config.url, counter, nodeId);
+  const changes: ChangeFeed = {
+    version: () => {
+      listener.ensureStarted();
+      return counter.version();
+    },
+    close: () => listener.close(),
+  };
+  const db = new Kysely<Database>({
+    dialect: trackChanges(new PostgresDialect({ pool }), counter, announcement(nodeId)),
+  });
+  return {
+    db,
+    dialect: "postgres",
+    changes,
+    close: async () => {
+      await changes.close();
+      await db.destroy();
+    },
+  };
 }
 
 /** Unique-constraint violation, in either engine's words. */

@@ -80,6 +80,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     config,
     store,
     clock,
+    changes: database.changes,
     serverKey: ServerKey.parse(config.secretKey!),
     logger: options.logLines
       ? {

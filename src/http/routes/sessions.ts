@@ -1,6 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
-import { type AppServices, ok, projectOf } from "../context.js";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { answerValidUntil, SessionAnswerCache } from "../../sessions/answer-cache.js";
+import { type AppServices, ok, projectOf, requestIdOf } from "../context.js";
 import { authorizeMemberSession } from "../member-authorization.js";
 import { authResultToWire, memberToWire, organizationToWire, sessionToWire } from "../presenters.js";
 import {
@@ -53,6 +54,16 @@ const RevokeBody = Type.Object({
 
 const ExchangeBody = Type.Object({ organization_id: Str, ...SessionParamsSchema });
 
+/** How every success body starts (the schema puts request_id first); the rest of a kept answer follows it. */
+function envelopeHead(request: FastifyRequest): string {
+  return `{"request_id":${JSON.stringify(requestIdOf(request))},`;
+}
+
+/** Sends an already serialized JSON body as is (Fastify does not serialize a string again). */
+function sendJson(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type("application/json; charset=utf-8").send(json);
+}
+
 export function registerSessionsRoutes(app: FastifyInstance, services: AppServices): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     "/v1/b2b/sessions",
@@ -75,9 +86,17 @@ export function registerSessionsRoutes(app: FastifyInstance, services: AppServic
   app.post<{ Body: Static<typeof AuthenticateBody> }>(
     "/v1/b2b/sessions/authenticate",
     { schema: { body: AuthenticateBody, response: { 200: AuthenticateResponse } } },
-    async (request) => {
-      const issued = await services.sessions.authenticate(projectOf(request), request.body);
-      return ok(request, {
+    async (request, reply) => {
+      const project = projectOf(request);
+      // A plain check may be answered with this second's answer to the same credential (SessionAnswerCache).
+      const answers = services.sessionAnswers;
+      const key = answers ? SessionAnswerCache.keyOf(project.project_id, request.body) : null;
+      const kept = key ? answers?.get(key) : undefined;
+      if (kept !== undefined) return sendJson(reply, `${envelopeHead(request)}${kept}`);
+      const version = key ? (answers?.begin() ?? null) : null;
+
+      const issued = await services.sessions.authenticate(project, request.body);
+      const body = ok(request, {
         member_session: sessionToWire(issued.session, issued.member, issued.organization),
         session_token: issued.session_token,
         session_jwt: issued.session_jwt,
@@ -85,6 +104,16 @@ export function registerSessionsRoutes(app: FastifyInstance, services: AppServic
         organization: organizationToWire(issued.organization),
         ...(issued.verdict ? { verdict: issued.verdict } : {}),
       });
+      if (!answers || key === null || version === null) return body;
+      // Serialized here by the route's own response schema, so the kept bytes are exactly what is sent; only
+      // the request_id at the head differs from one answer to the next.
+      const json = reply.serializeInput(body, "200") as string;
+      const head = envelopeHead(request);
+      if (json.startsWith(head)) {
+        const validUntil = answerValidUntil(issued, services.clock.now());
+        answers.put(key, json.slice(head.length), version, issued.session.last_accessed_at, validUntil);
+      }
+      return sendJson(reply, json);
     },
   );
 
