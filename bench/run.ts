@@ -72,6 +72,8 @@ interface Common {
   argon2Parallel: { perSecond: number; msPerHashPerCore: number };
   peerHash?: HashCost;
   floor?: Measured;
+  /** Fastify answering a session-check-shaped POST with a fixed answer of a real answer's size. */
+  fastifyFloor?: Measured;
   peer?: { signIn?: Measured; getSession?: Measured; idleRssMb: number; error?: string };
 }
 
@@ -81,6 +83,12 @@ interface Common {
  * 10 and 20 s); 30 s is past that. Only a server at rest is "idle" in the sense of the RSS target.
  */
 const RESTING_SECONDS = 30;
+
+/**
+ * The size of a sessions/authenticate answer for a bench member (member, organization, session and a JWT of
+ * about 1.6 KB), measured on Gatehouse; the Fastify floor answers with a body this long.
+ */
+const SESSION_ANSWER_BYTES = 4555;
 
 async function restingRss(server: { memory(): { rssMb: number } }): Promise<number> {
   await new Promise((r) => setTimeout(r, RESTING_SECONDS * 1000));
@@ -116,6 +124,34 @@ async function main() {
       );
     } finally {
       await floor.stop();
+    }
+  }
+
+  if (wants("fastify-floor")) {
+    log("floor: Fastify, fixed session-sized answer");
+    const server = await startServer({
+      name: "fastify-floor",
+      script: join(ROOT, "bench", "servers", "fastify-floor.mjs"),
+      env: { ANSWER_BYTES: String(SESSION_ANSWER_BYTES) },
+      healthPath: "/",
+      logFile: join(TMP, "fastify-floor.log"),
+    });
+    try {
+      // The same requests as the session_token scenario (44-character tokens, Basic auth), none looked up.
+      const fakeSessions = Array.from({ length: 200 }, (_, i) => ({
+        session_token: `${"t".repeat(40)}${String(i).padStart(4, "0")}`,
+      }));
+      const load = sessionLoad(
+        {
+          url: server.url,
+          credentials: { project_id: "project-test-floor", secret: "secret-test-floor", public_token: "" },
+        },
+        fakeSessions,
+        "session_token",
+      );
+      common.fastifyFloor = await measure((s) => runHttp(load, s), timing, server);
+    } finally {
+      await server.stop();
     }
   }
 
@@ -215,6 +251,11 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
       log(`${db.dialect}: ${scenario}: ${fmtSpread(m.rps)} req/s, p99 ${fmt(m.p99.median)} ms`);
     };
     if (floor) add("node:http floor (fixed JSON)", floor, { floor: "100%" });
+    if (common.fastifyFloor) {
+      add(`Fastify floor (POST, fixed ${SESSION_ANSWER_BYTES} B answer)`, common.fastifyFloor, {
+        floor: ratio(common.fastifyFloor, floor),
+      });
+    }
     const http = (load: Parameters<typeof runHttp>[0]) => measure((s) => runHttp(load, s), timing, server);
 
     if (wants("session-token")) {
