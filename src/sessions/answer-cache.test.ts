@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ManualClock } from "../shared/clock.js";
 import type { ChangeFeed } from "../storage/change-feed.js";
-import { answerValidUntil, SessionAnswerCache } from "./answer-cache.js";
+import { answerValidUntil, MAX_KEPT_ANSWERS, SessionAnswerCache } from "./answer-cache.js";
 
 /** A feed whose version the test moves by hand (null: "cannot tell"). */
 function feed(): ChangeFeed & { current: number | null } {
@@ -81,6 +81,14 @@ describe("SessionAnswerCache", () => {
     assert.equal(cache.get("k"), "answer");
     clock.advance(1);
     assert.equal(cache.get("k"), undefined);
+  });
+
+  it("keeps at most MAX_KEPT_ANSWERS answers within one second", () => {
+    const clock = new ManualClock(start);
+    const cache = new SessionAnswerCache<string>(feed(), clock);
+    for (let i = 0; i <= MAX_KEPT_ANSWERS; i++) cache.put(`k${i}`, "a", cache.begin(), start, start + 60_000);
+    assert.equal(cache.get(`k${MAX_KEPT_ANSWERS - 1}`), "a");
+    assert.equal(cache.get(`k${MAX_KEPT_ANSWERS}`), undefined);
   });
 
   it("ends an answer when the session expires or, sooner, when the member's lock ends", () => {

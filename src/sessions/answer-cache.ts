@@ -3,8 +3,12 @@ import { isLocked, type Member } from "../members/member.js";
 import type { Clock } from "../shared/clock.js";
 import type { ChangeFeed } from "../storage/change-feed.js";
 
-/** At most this many answers are kept for one second; past it, new answers are not kept. */
-const MAX_ENTRIES = 20_000;
+/**
+ * At most this many answers are kept for one second; past it, new answers are not kept. An answer is about
+ * 4.5 KB, so this bounds the cache near 20 MB even when thousands of distinct sessions are checked each second
+ * (when few of them repeat within their second anyway).
+ */
+export const MAX_KEPT_ANSWERS = 4096;
 
 interface Entry<T> {
   answer: T;
@@ -41,7 +45,7 @@ export function answerValidUntil(
  * Only plain checks are kept: a call that extends the session, sets claims or asks an authorization check
  * writes or decides something, and always runs in full. Failures are never kept. Keys are digests of the
  * credential, so the cache holds no usable token. Memory is bounded: the whole map is dropped at each new
- * second, and at most MAX_ENTRIES answers are kept within one.
+ * second, and at most MAX_KEPT_ANSWERS answers are kept within one.
  */
 export class SessionAnswerCache<T> {
   private second = -1;
@@ -109,7 +113,7 @@ export class SessionAnswerCache<T> {
     const now = this.clock.now();
     this.sameSecond(now);
     if (Math.floor(answeredAt / 1000) !== this.second) return;
-    if (this.entries.size >= MAX_ENTRIES && !this.entries.has(key)) return;
+    if (this.entries.size >= MAX_KEPT_ANSWERS && !this.entries.has(key)) return;
     this.entries.set(key, { answer, version, validUntil });
   }
 
