@@ -79,10 +79,12 @@ interface Common {
 
 /**
  * How long the bench leaves the server without requests before reading its resting memory. V8 keeps the heap
- * that start-up or a burst grew for several seconds, then its memory reducer gives it back (seen here between
- * 10 and 20 s); 30 s is past that. Only a server at rest is "idle" in the sense of the RSS target.
+ * that start-up or a burst grew for several seconds, then its memory reducer gives it back: between 10 and 20 s
+ * on one day's machine, between 30 and 45 s on a slower day's (the same server, sampled every few seconds: 128 MB
+ * until 30 s, 89 MB from 45 s on), which made a 30 s reading a coin toss. 60 s is past both. Only a server at
+ * rest is "idle" in the sense of the RSS target.
  */
-const RESTING_SECONDS = 30;
+const RESTING_SECONDS = 60;
 
 /**
  * The size of a sessions/authenticate answer for a bench member (member, organization, session and a JWT of
