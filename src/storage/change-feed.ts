@@ -27,9 +27,6 @@ export interface ChangeFeed {
   close(): Promise<void>;
 }
 
-/** A feed that always says "cannot tell": caches stay off (used where no database is watched). */
-export const blindFeed: ChangeFeed = { version: () => null, close: async () => {} };
-
 /**
  * The local counter behind every feed. `external`, when given, is read on every `version()` and any change of
  * its value counts as a write (SQLite: PRAGMA data_version, which moves when another connection commits).
