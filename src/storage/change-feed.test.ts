@@ -121,6 +121,23 @@ describe("change feed", () => {
     assert.equal(opened.changes.version(), committed);
   });
 
+  it("passes savepoints through, counting what they wrapped at COMMIT", async () => {
+    const before = await settledVersion();
+    const trx = await opened.db.startTransaction().execute();
+    const point = await trx.savepoint("inner").execute();
+    await point.updateTable("projects").set({ name: "U" }).where("project_id", "=", "p").execute();
+    await point.releaseSavepoint("inner").execute();
+    assert.equal(opened.changes.version(), before);
+    await trx.commit().execute();
+    assert.notEqual(opened.changes.version(), before);
+    const row = await opened.db
+      .selectFrom("projects")
+      .select("name")
+      .where("project_id", "=", "p")
+      .executeTakeFirst();
+    assert.equal(row?.name, "U");
+  });
+
   it("moves when another process commits to the same database", async () => {
     const before = await settledVersion();
     if (postgres) {

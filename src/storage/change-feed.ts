@@ -106,6 +106,8 @@ export function trackChanges(inner: Dialect, counter: ChangeCounter, announce?: 
   };
 }
 
+type CompileQuery = QueryCompiler["compileQuery"];
+
 class TrackedConnection implements DatabaseConnection {
   inTransaction = false;
   wrote = false;
@@ -186,31 +188,28 @@ class TrackingDriver implements Driver {
     }
   }
 
-  savepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compile: QueryCompiler["compileQuery"],
-  ): Promise<void> {
-    if (!this.inner.savepoint) throw new Error("savepoints are not supported by this dialect");
-    return this.inner.savepoint((connection as TrackedConnection).inner, name, compile);
+  savepoint(connection: DatabaseConnection, name: string, compile: CompileQuery): Promise<void> {
+    return this.onSavepoint("savepoint", connection, name, compile);
   }
 
-  rollbackToSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compile: QueryCompiler["compileQuery"],
-  ): Promise<void> {
-    if (!this.inner.rollbackToSavepoint) throw new Error("savepoints are not supported by this dialect");
-    return this.inner.rollbackToSavepoint((connection as TrackedConnection).inner, name, compile);
+  rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: CompileQuery): Promise<void> {
+    return this.onSavepoint("rollbackToSavepoint", connection, name, compile);
   }
 
-  releaseSavepoint(
+  releaseSavepoint(connection: DatabaseConnection, name: string, compile: CompileQuery): Promise<void> {
+    return this.onSavepoint("releaseSavepoint", connection, name, compile);
+  }
+
+  /** Savepoints pass through: what they wrap is counted when the enclosing transaction commits. */
+  private onSavepoint(
+    method: "savepoint" | "rollbackToSavepoint" | "releaseSavepoint",
     connection: DatabaseConnection,
     name: string,
-    compile: QueryCompiler["compileQuery"],
+    compile: CompileQuery,
   ): Promise<void> {
-    if (!this.inner.releaseSavepoint) throw new Error("savepoints are not supported by this dialect");
-    return this.inner.releaseSavepoint((connection as TrackedConnection).inner, name, compile);
+    const call = this.inner[method];
+    if (!call) throw new Error("savepoints are not supported by this dialect");
+    return call.call(this.inner, (connection as TrackedConnection).inner, name, compile);
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
