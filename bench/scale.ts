@@ -325,7 +325,12 @@ async function main() {
   if (!flags.has("no-build")) buildServer();
   const size = await db.size();
   const explained = await plans(db, manifest);
-  const server = await startGatehouse(db, { logLevel: "warn", name: `gatehouse-scale-${dialect}` });
+  const server = await startGatehouse(db, {
+    logLevel: "warn",
+    name: `gatehouse-scale-${dialect}`,
+    // `--cpu-prof`: the server's CPU profile, as in `npm run bench` (summarise it with bench/profile.ts).
+    ...(flags.has("cpu-prof") ? { cpuProfileDir: join(TMP, "profiles") } : {}),
+  });
   const target = { url: server.url, credentials: manifest.credentials };
   const rows: Row[] = [];
   try {

@@ -81,6 +81,8 @@ const ACCESS_TIME_ONLY = /^\s*update\s+"sessions"\s+set\s+"last_accessed_at"\s*=
  * upsert. Anything unrecognised counts: a wrong "yes" costs a cache miss, a wrong "no" a stale answer.
  */
 export function affectsAnswers(sql: string): boolean {
+  // Most statements are Kysely's reads, which it spells in lower case: answered before any regular expression.
+  if (sql.startsWith("select ")) return false;
   const write = WRITE.exec(sql);
   if (!write) return !READ_OR_CONTROL.test(sql);
   const verb = (write[1] ?? "").toLowerCase();

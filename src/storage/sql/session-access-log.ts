@@ -1,11 +1,24 @@
 import type { Kysely } from "kysely";
 import type { MemberSession } from "../../sessions/session.js";
 import type { Database } from "../database.js";
+import { preparedQuery } from "./prepared.js";
 
 /** How long a recorded access may wait before it is written (one commit for every access in that window). */
 export const ACCESS_FLUSH_MS = 200;
 /** Past this many distinct sessions waiting, a flush starts at once. */
 const MAX_PENDING = 10_000;
+
+/**
+ * One access: never moves the time backwards. Compiled once per transaction handle (preparedQuery), not once
+ * per session: a flush writes up to thousands of them when many distinct sessions are checked.
+ */
+const writeAccess = preparedQuery(["sessionId", "at"], (db, v) =>
+  db
+    .updateTable("sessions")
+    .set({ last_accessed_at: v.at })
+    .where("member_session_id", "=", v.sessionId)
+    .where("last_accessed_at", "<", v.at),
+);
 
 /**
  * Write-behind for `last_accessed_at`, the one write of a plain sessions/authenticate.
@@ -76,14 +89,7 @@ export class SessionAccessLog {
   private async write(batch: Map<string, number>): Promise<void> {
     try {
       await this.db.transaction().execute(async (trx) => {
-        for (const [sessionId, at] of batch) {
-          await trx
-            .updateTable("sessions")
-            .set({ last_accessed_at: at })
-            .where("member_session_id", "=", sessionId)
-            .where("last_accessed_at", "<", at)
-            .execute();
-        }
+        for (const [sessionId, at] of batch) await writeAccess(trx, { sessionId, at });
       });
       this.failedLast = false;
     } catch {
