@@ -95,8 +95,9 @@ export function affectsAnswers(sql: string): boolean {
 /**
  * Wraps a Kysely dialect so that every write that affects answers moves `counter` on once it is committed:
  * at once for a statement outside a transaction, at COMMIT for one inside (a rollback changes nothing).
- * `announce`, when given, is SQL run after such a write (inside the transaction, just before COMMIT, so it is
- * delivered exactly when the commit is): PostgreSQL's pg_notify, which tells the other nodes.
+ * `announce`, when given, is SQL run on the same connection after such a write, before the caller gets its
+ * result: inside a transaction just before COMMIT (a NOTIFY is delivered exactly when the commit is), outside
+ * one right after the statement. PostgreSQL's pg_notify, which tells the other nodes.
  */
 export function trackChanges(inner: Dialect, counter: ChangeCounter, announce?: CompiledQuery): Dialect {
   return {
