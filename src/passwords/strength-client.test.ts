@@ -34,6 +34,22 @@ describe("the password strength worker", () => {
     await client.close();
   });
 
+  it("fails a call that gets no answer in time, stops that worker, and starts a fresh one for the next call", async () => {
+    // Starting a worker (loading the dictionaries) takes hundreds of milliseconds: longer than 1 ms.
+    const client = createStrengthWorkerClient({ idleMs: 1000, callTimeoutMs: 1 });
+    await assert.rejects(client.run(COMMON), (error: Error) => {
+      assert.match(error.message, /strength worker failed/);
+      assert.match(String((error.cause as Error).message), /no answer within 1 ms/);
+      return true;
+    });
+    assert.equal(client.threadId(), null, "the unanswered worker is gone");
+    await client.close();
+
+    const patient = createStrengthWorkerClient({ idleMs: 1000 });
+    assert.equal((await patient.run(COMMON)).breached, true);
+    await patient.close();
+  });
+
   it("multiplexes concurrent calls, made while it starts, over one worker", async () => {
     const client = createStrengthWorkerClient({ idleMs: 1000 });
     const jobs = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? COMMON : STRONG));

@@ -9,12 +9,20 @@ import type { StrengthAnswer, StrengthReply, StrengthRequest } from "./strength-
  *
  * Contract: one worker at a time, shared by concurrent calls (each carries a request id). Calls made while it
  * starts (loading the dictionaries takes a few hundred ms) wait for it. If it crashes or exits, every pending
- * call rejects with an Error and the next call starts a fresh worker. It never keeps the process alive while
- * idle (unref'd; its idle timer too), so a shutting-down process does not wait for it.
+ * call rejects with an Error and the next call starts a fresh worker; so does a call not answered within
+ * STRENGTH_CALL_TIMEOUT_MS (a worker that hangs is treated as one that crashed, rather than holding its callers
+ * forever). It never keeps the process alive while idle (unref'd; its idle timer too), so a shutting-down
+ * process does not wait for it.
  */
 
 /** How long the worker outlives its last answer before it is terminated and its memory returned. */
 export const STRENGTH_WORKER_IDLE_MS = 60_000;
+
+/**
+ * How long one call may wait for its answer, worker start-up included (loading the dictionaries takes a few
+ * hundred ms; an analysis of at most 64 code points, milliseconds).
+ */
+export const STRENGTH_CALL_TIMEOUT_MS = 10_000;
 
 export type StrengthJob = Omit<StrengthRequest, "id">;
 
@@ -29,10 +37,14 @@ export interface StrengthWorkerClient {
 interface Pending {
   resolve: (answer: StrengthAnswer) => void;
   reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
 }
 
-export function createStrengthWorkerClient(options: { idleMs?: number } = {}): StrengthWorkerClient {
+export function createStrengthWorkerClient(
+  options: { idleMs?: number; callTimeoutMs?: number } = {},
+): StrengthWorkerClient {
   const idleMs = options.idleMs ?? STRENGTH_WORKER_IDLE_MS;
+  const callTimeoutMs = options.callTimeoutMs ?? STRENGTH_CALL_TIMEOUT_MS;
   const pending = new Map<number, Pending>();
   let worker: Worker | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
@@ -46,6 +58,7 @@ export function createStrengthWorkerClient(options: { idleMs?: number } = {}): S
     started.on("message", (reply: StrengthReply) => {
       const call = started === worker ? pending.get(reply.id) : undefined;
       if (!call) return;
+      clearTimeout(call.timer);
       pending.delete(reply.id);
       if ("error" in reply) call.reject(new Error(`Password strength check failed: ${reply.error}`));
       else call.resolve({ breached: reply.breached, zxcvbn: reply.zxcvbn });
@@ -75,7 +88,10 @@ export function createStrengthWorkerClient(options: { idleMs?: number } = {}): S
     clearIdle();
     void failed.terminate();
     const error = new Error("The password strength worker failed.", { cause });
-    for (const call of pending.values()) call.reject(error);
+    for (const call of pending.values()) {
+      clearTimeout(call.timer);
+      call.reject(error);
+    }
     pending.clear();
   }
 
@@ -92,11 +108,16 @@ export function createStrengthWorkerClient(options: { idleMs?: number } = {}): S
       current.ref(); // a pending call keeps the process alive, as any pending I/O would
       const id = nextId++;
       return new Promise<StrengthAnswer>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        const timer = setTimeout(
+          () => fail(current, new Error(`no answer within ${callTimeoutMs} ms`)),
+          callTimeoutMs,
+        );
+        pending.set(id, { resolve, reject, timer });
         const request: StrengthRequest = { id, ...job };
         try {
           current.postMessage(request);
         } catch (error) {
+          clearTimeout(timer);
           pending.delete(id);
           if (pending.size === 0) idle(current);
           throw error;
