@@ -38,9 +38,8 @@ export const LIBUV_DEFAULT_POOL_SIZE = 4;
  * threads. Each hash occupies a pool thread for its whole duration, and the pool, first come first served, also
  * serves file-system work, DNS look-ups and session JWT signatures: one thread stays free for them (JWTs are
  * signed there only while no hash is in flight, see inFlight and SigningKeys; they used to wait behind whole
- * hashes). With
- * more hashes than cores, hashes only slice each other's time. The pool's threads also run at a lower
- * priority than the event loop (pool-priority.ts).
+ * hashes). With more hashes than cores, hashes only slice each other's time. The pool's threads also run at a
+ * lower priority than the event loop (pool-priority.ts).
  */
 export function defaultHashConcurrency(
   cores = availableParallelism(),
