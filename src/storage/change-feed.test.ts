@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import SqliteDatabase from "better-sqlite3";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/databases.js";
 import { parseDatabaseUrl } from "../config/load.js";
-import { affectsAnswers } from "./change-feed.js";
+import { affectsAnswers, ChangeCounter } from "./change-feed.js";
 import { type OpenedDatabase, openDatabase } from "./dialects.js";
 import { migrateToLatest } from "./migrate.js";
 
@@ -18,6 +18,8 @@ describe("affectsAnswers", () => {
     ["commit", false],
     ["pragma data_version", false],
     ['update "members" set "name" = ? where "member_id" = ?', true],
+    ['delete from "project_secrets" where "secret_id" = ?', true],
+    ['insert into "project_secrets" ("secret_id", "project_id") values (?, ?)', false],
     ['update "organizations" set "settings" = $1 where "organization_id" = $2', true],
     ['delete from "sessions" where "member_session_id" = ?', true],
     ['update "sessions" set "expires_at" = ?, "custom_claims" = ? where "member_session_id" = ?', true],
@@ -51,6 +53,46 @@ describe("affectsAnswers", () => {
   for (const [sql, expected] of cases) {
     it(`${expected ? "counts" : "ignores"}: ${sql}`, () => assert.equal(affectsAnswers(sql), expected));
   }
+});
+
+describe("ChangeCounter", () => {
+  const nextTurn = () => new Promise((r) => setImmediate(r));
+
+  it("reads the external source once per event-loop turn and counts a change of it from the next turn", async () => {
+    let external = 1;
+    let reads = 0;
+    const counter = new ChangeCounter(() => {
+      reads++;
+      return external;
+    });
+    const first = counter.version();
+    assert.equal(counter.version(), first);
+    assert.equal(reads, 1);
+    external = 2; // another process commits
+    assert.equal(counter.version(), first, "within the turn, the value read at its start stands");
+    await nextTurn();
+    const second = counter.version();
+    assert.notEqual(second, first);
+    assert.equal(reads, 2);
+    await nextTurn();
+    assert.equal(counter.version(), second, "an unchanged source moves nothing");
+  });
+
+  it("counts this process's own writes at once, within the turn", () => {
+    const counter = new ChangeCounter(() => 1);
+    const first = counter.version();
+    counter.bump();
+    assert.notEqual(counter.version(), first);
+  });
+
+  it("is null while blind, and moves on when it can see again", () => {
+    const counter = new ChangeCounter();
+    const first = counter.version();
+    counter.setBlind(true);
+    assert.equal(counter.version(), null);
+    counter.setBlind(false);
+    assert.notEqual(counter.version(), first);
+  });
 });
 
 describe("change feed", () => {
@@ -160,6 +202,8 @@ describe("change feed", () => {
       } finally {
         other.close();
       }
+      // data_version is read at most once per event-loop turn (ChangeCounter): the write shows from the next.
+      await new Promise((r) => setImmediate(r));
     }
     assert.notEqual(opened.changes.version(), before);
   });
