@@ -9,6 +9,7 @@ import { OutboxMailer } from "./email/outbox-mailer.js";
 import { SmtpMailer } from "./email/smtp-mailer.js";
 import type { AppServices } from "./http/context.js";
 import { createHttpApp } from "./http/create-http-app.js";
+import type { KeptAnswer } from "./http/session-check-front.js";
 import { createMagicLinksService } from "./magic-links/magic-links-service.js";
 import { createMembersService } from "./members/members-service.js";
 import { createOrganizationsService } from "./organizations/organizations-service.js";
@@ -100,7 +101,9 @@ export function createApp(deps: AppDeps): App {
     passwords: createPasswordsService(authDeps),
     sessions,
     sessionAnswers:
-      config.sessionAnswerCache && deps.changes ? new SessionAnswerCache<string>(deps.changes, clock) : null,
+      config.sessionAnswerCache && deps.changes
+        ? new SessionAnswerCache<KeptAnswer>(deps.changes, clock)
+        : null,
     discovery: createDiscoveryService(authDeps),
   };
   http = createHttpApp(services, { logger });

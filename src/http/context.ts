@@ -11,8 +11,13 @@ import type { SessionAnswerCache } from "../sessions/answer-cache.js";
 import type { SessionsService } from "../sessions/sessions-service.js";
 import type { Clock } from "../shared/clock.js";
 import type { Store } from "../storage/store.js";
+import type { KeptAnswer, SessionCheckFront } from "./session-check-front.js";
 
 declare module "fastify" {
+  interface FastifyInstance {
+    /** Answers repeated plain session checks before Fastify; null when the answer cache is off. */
+    sessionCheckFront: SessionCheckFront | null;
+  }
   interface FastifyRequest {
     /** The project whose credentials authenticated this request (null on public routes). */
     project: Project | null;
@@ -31,7 +36,7 @@ export interface AppServices {
   readonly passwords: PasswordsService;
   readonly sessions: SessionsService;
   /** This second's answers of plain session checks, as serialized after their request_id; null when off. */
-  readonly sessionAnswers: SessionAnswerCache<string> | null;
+  readonly sessionAnswers: SessionAnswerCache<KeptAnswer> | null;
   readonly discovery: DiscoveryService;
 }
 

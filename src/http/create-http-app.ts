@@ -28,6 +28,7 @@ import { registerPasswordsSessionRoutes } from "./routes/passwords-session.js";
 import { registerRbacRoutes } from "./routes/rbac.js";
 import { registerSessionsRoutes } from "./routes/sessions.js";
 import { registerSessionsJwksRoutes } from "./routes/sessions-jwks.js";
+import { SessionCheckFront } from "./session-check-front.js";
 
 /** Routes behind project authentication, one registrar per route file. */
 const B2B_ROUTES = [
@@ -56,13 +57,26 @@ export interface HttpAppOptions {
   logger: FastifyServerOptions["logger"];
 }
 
+/** Whether Fastify logs each request (at info: "incoming request", "request completed"); `logger: false` does not. */
+function logsRequests(app: FastifyInstance): boolean {
+  const log = app.log as { isLevelEnabled?: (level: string) => boolean };
+  return typeof log.isLevelEnabled === "function" && log.isLevelEnabled("info");
+}
+
 /**
  * The Fastify app: JSON in and out on every path (unknown routes and wrong methods included), Stytch-shaped
  * errors from one handler, Basic project auth on /v1/b2b/* (but the public JWKS).
  */
 export function createHttpApp(services: AppServices, options: HttpAppOptions): FastifyInstance {
-  const app = Fastify({
+  // Repeated plain session checks are answered before Fastify (SessionCheckFront); `app` is assigned before
+  // any request can arrive, and its logger decides whether the front may answer (never while requests are logged).
+  let app: FastifyInstance | undefined;
+  const front = services.sessionAnswers
+    ? new SessionCheckFront(services.sessionAnswers, () => app !== undefined && !logsRequests(app))
+    : null;
+  app = Fastify({
     logger: options.logger,
+    ...(front ? { serverFactory: front.serverFactory.bind(front) } : {}),
     genReqId: () => randomUUID(),
     trustProxy: services.config.trustProxy,
     bodyLimit: 256 * 1024,
@@ -91,6 +105,8 @@ export function createHttpApp(services: AppServices, options: HttpAppOptions): F
       ),
   });
 
+  if (front) app.addHook("preClose", async () => front.close());
+  app.decorate("sessionCheckFront", front);
   app.decorateRequest("project", null);
   registerJsonBody(app);
   app.setErrorHandler(errorHandler);

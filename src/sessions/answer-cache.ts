@@ -4,8 +4,9 @@ import type { Clock } from "../shared/clock.js";
 import type { ChangeFeed } from "../storage/change-feed.js";
 
 /**
- * At most this many answers are kept for one second; past it, new answers are not kept. An answer is about
- * 4.5 KB, so this bounds the cache near 20 MB even when thousands of distinct sessions are checked each second
+ * At most this many entries are kept for one second; past it, new answers are not kept. An answer is about
+ * 4.5 KB and is kept under at most two keys sharing it (its credential, and the exact request SessionCheckFront
+ * read), so this bounds the cache near 20 MB even when thousands of distinct sessions are checked each second
  * (when few of them repeat within their second anyway).
  */
 export const MAX_KEPT_ANSWERS = 4096;
@@ -44,7 +45,7 @@ export function answerValidUntil(
  *
  * Only plain checks are kept: a call that extends the session, sets claims or asks an authorization check
  * writes or decides something, and always runs in full. Failures are never kept. Keys are digests of the
- * credential, so the cache holds no usable token. Memory is bounded: the whole map is dropped at each new
+ * credential (or of the whole request, for SessionCheckFront), so the cache holds no usable token. Memory is bounded: the whole map is dropped at each new
  * second, and at most MAX_KEPT_ANSWERS answers are kept within one.
  */
 export class SessionAnswerCache<T> {

@@ -16,6 +16,7 @@ import {
   Str,
   StrArray,
 } from "../schemas.js";
+import { bufferedBodyOf, frontKeyOf, keptAnswer } from "../session-check-front.js";
 
 /** /v1/b2b/sessions, /authenticate, /revoke, /exchange (the public JWKS route is in sessions-jwks.ts) */
 
@@ -85,14 +86,18 @@ export function registerSessionsRoutes(app: FastifyInstance, services: AppServic
 
   app.post<{ Body: Static<typeof AuthenticateBody> }>(
     "/v1/b2b/sessions/authenticate",
-    { schema: { body: AuthenticateBody, response: { 200: AuthenticateResponse } } },
+    {
+      schema: { body: AuthenticateBody, response: { 200: AuthenticateResponse } },
+      // A body SessionCheckFront already read is handed on from its buffer (the request stream is consumed).
+      preParsing: (request, _reply, payload, done) => done(null, bufferedBodyOf(request.raw) ?? payload),
+    },
     async (request, reply) => {
       const project = projectOf(request);
       // A plain check may be answered with this second's answer to the same credential (SessionAnswerCache).
       const answers = services.sessionAnswers;
       const key = answers ? SessionAnswerCache.keyOf(project.project_id, request.body) : null;
       const kept = key ? answers?.get(key) : undefined;
-      if (kept !== undefined) return sendJson(reply, `${envelopeHead(request)}${kept}`);
+      if (kept !== undefined) return sendJson(reply, `${envelopeHead(request)}${kept.tail}`);
       const version = key ? (answers?.begin() ?? null) : null;
 
       const issued = await services.sessions.authenticate(project, request.body);
@@ -111,7 +116,11 @@ export function registerSessionsRoutes(app: FastifyInstance, services: AppServic
       const head = envelopeHead(request);
       if (json.startsWith(head)) {
         const validUntil = answerValidUntil(issued, services.clock.now());
-        answers.put(key, json.slice(head.length), version, issued.session.last_accessed_at, validUntil);
+        const kept = keptAnswer(`request-id-${project.environment}-`, json.slice(head.length));
+        answers.put(key, kept, version, issued.session.last_accessed_at, validUntil);
+        // The same answer, under the key SessionCheckFront finds this exact request by.
+        const frontKey = frontKeyOf(request.raw);
+        if (frontKey) answers.put(frontKey, kept, version, issued.session.last_accessed_at, validUntil);
       }
       return sendJson(reply, json);
     },
