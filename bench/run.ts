@@ -72,6 +72,8 @@ interface Common {
   argon2Parallel: { perSecond: number; msPerHashPerCore: number };
   peerHash?: HashCost;
   floor?: Measured;
+  /** Bare node:http answering a session-check-shaped POST with a fixed answer of a real answer's size. */
+  sizedFloor?: Measured;
   /** Fastify answering a session-check-shaped POST with a fixed answer of a real answer's size. */
   fastifyFloor?: Measured;
   peer?: { signIn?: Measured; getSession?: Measured; idleRssMb: number; error?: string };
@@ -95,6 +97,36 @@ const SESSION_ANSWER_BYTES = 4555;
 async function restingRss(server: { memory(): { rssMb: number } }): Promise<number> {
   await new Promise((r) => setTimeout(r, RESTING_SECONDS * 1000));
   return server.memory().rssMb;
+}
+
+/**
+ * A floor server answering the session_token scenario's requests (the same 44-character tokens and Basic auth,
+ * none looked up) with a fixed body as long as a real session answer.
+ */
+async function measureSessionShapedFloor(name: string, script: string): Promise<Measured> {
+  const server = await startServer({
+    name,
+    script,
+    env: { ANSWER_BYTES: String(SESSION_ANSWER_BYTES) },
+    healthPath: "/",
+    logFile: join(TMP, `${name}.log`),
+  });
+  try {
+    const fakeSessions = Array.from({ length: 200 }, (_, i) => ({
+      session_token: `${"t".repeat(40)}${String(i).padStart(4, "0")}`,
+    }));
+    const load = sessionLoad(
+      {
+        url: server.url,
+        credentials: { project_id: "project-test-floor", secret: "secret-test-floor", public_token: "" },
+      },
+      fakeSessions,
+      "session_token",
+    );
+    return await measure((s) => runHttp(load, s), timing, server);
+  } finally {
+    await server.stop();
+  }
 }
 
 async function main() {
@@ -129,32 +161,20 @@ async function main() {
     }
   }
 
+  if (wants("floor-sized")) {
+    log("floor: bare node:http, POST with a session-sized answer");
+    common.sizedFloor = await measureSessionShapedFloor(
+      "floor-sized",
+      join(ROOT, "bench", "servers", "floor.mjs"),
+    );
+  }
+
   if (wants("fastify-floor")) {
     log("floor: Fastify, fixed session-sized answer");
-    const server = await startServer({
-      name: "fastify-floor",
-      script: join(ROOT, "bench", "servers", "fastify-floor.mjs"),
-      env: { ANSWER_BYTES: String(SESSION_ANSWER_BYTES) },
-      healthPath: "/",
-      logFile: join(TMP, "fastify-floor.log"),
-    });
-    try {
-      // The same requests as the session_token scenario (44-character tokens, Basic auth), none looked up.
-      const fakeSessions = Array.from({ length: 200 }, (_, i) => ({
-        session_token: `${"t".repeat(40)}${String(i).padStart(4, "0")}`,
-      }));
-      const load = sessionLoad(
-        {
-          url: server.url,
-          credentials: { project_id: "project-test-floor", secret: "secret-test-floor", public_token: "" },
-        },
-        fakeSessions,
-        "session_token",
-      );
-      common.fastifyFloor = await measure((s) => runHttp(load, s), timing, server);
-    } finally {
-      await server.stop();
-    }
+    common.fastifyFloor = await measureSessionShapedFloor(
+      "fastify-floor",
+      join(ROOT, "bench", "servers", "fastify-floor.mjs"),
+    );
   }
 
   if (withPeer && (wants("peer-sign-in") || wants("peer-get-session"))) {
@@ -253,6 +273,11 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
       log(`${db.dialect}: ${scenario}: ${fmtSpread(m.rps)} req/s, p99 ${fmt(m.p99.median)} ms`);
     };
     if (floor) add("node:http floor (fixed JSON)", floor, { floor: "100%" });
+    if (common.sizedFloor) {
+      add(`node:http floor (POST, fixed ${SESSION_ANSWER_BYTES} B answer)`, common.sizedFloor, {
+        floor: ratio(common.sizedFloor, floor),
+      });
+    }
     if (common.fastifyFloor) {
       add(`Fastify floor (POST, fixed ${SESSION_ANSWER_BYTES} B answer)`, common.fastifyFloor, {
         floor: ratio(common.fastifyFloor, floor),
