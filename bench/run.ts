@@ -26,9 +26,17 @@ import {
   type Dialect,
   startGatehouse,
 } from "./lib/gatehouse.js";
-import { type Measured, measure, runHttp, runLoop, type Timing } from "./lib/load.js";
+import {
+  type Measured,
+  measure,
+  measurePaired,
+  type Round,
+  runHttp,
+  runLoop,
+  type Timing,
+} from "./lib/load.js";
 import { peerGetSessionLoad, peerSignInLoad, seedBetterAuth, startBetterAuth } from "./lib/peer.js";
-import { ROOT, startServer, TMP } from "./lib/procs.js";
+import { ROOT, type ServerProcess, startServer, TMP } from "./lib/procs.js";
 import { check, type Row, ratio, roundsDetail, table } from "./lib/report.js";
 import {
   CONNECTIONS,
@@ -44,7 +52,7 @@ import {
   sessionLoad,
 } from "./lib/scenarios.js";
 import { ApiClient, seedThroughApi } from "./lib/seed-api.js";
-import { fmt, fmtSpread, pct } from "./lib/stats.js";
+import { fmt, fmtSpread, pct, type Spread } from "./lib/stats.js";
 
 const flags = parseFlags(process.argv.slice(2));
 const timing: Timing = {
@@ -72,6 +80,8 @@ interface Common {
   argon2Parallel: { perSecond: number; msPerHashPerCore: number };
   peerHash?: HashCost;
   floor?: Measured;
+  /** The floor server, kept running so that session checks can be measured in rounds paired with it. */
+  floorLoad?: { run: (seconds: number) => Promise<Round>; server: ServerProcess };
   /** Bare node:http answering a session-check-shaped POST with a fixed answer of a real answer's size. */
   sizedFloor?: Measured;
   /** Fastify answering a session-check-shaped POST with a fixed answer of a real answer's size. */
@@ -141,26 +151,31 @@ async function main() {
   const common: Common = { argon2: await argon2idCost(20), argon2Parallel: await argon2idParallel(4) };
   log(`argon2id: ${fmt(common.argon2.ms)} ms per hash → ceiling ${fmt(common.argon2.ceiling)} logins/s`);
 
-  if (wants("floor")) {
-    log("floor: bare node:http");
-    const floor = await startServer({
-      name: "floor",
-      script: join(ROOT, "bench", "servers", "floor.mjs"),
-      env: {},
-      healthPath: "/",
-      logFile: join(TMP, "floor.log"),
-    });
-    try {
-      common.floor = await measure(
-        (s) => runHttp({ url: floor.url, paths: ["/"], connections: CONNECTIONS, ok: (c) => c === 200 }, s),
-        timing,
-        floor,
-      );
-    } finally {
-      await floor.stop();
+  // Stopped at the end of the run: session checks are measured in rounds alternating with the floor's.
+  let floorServer: ServerProcess | undefined;
+  try {
+    if (wants("floor")) {
+      log("floor: bare node:http");
+      const server = await startServer({
+        name: "floor",
+        script: join(ROOT, "bench", "servers", "floor.mjs"),
+        env: {},
+        healthPath: "/",
+        logFile: join(TMP, "floor.log"),
+      });
+      floorServer = server;
+      const run = (s: number) =>
+        runHttp({ url: server.url, paths: ["/"], connections: CONNECTIONS, ok: (c) => c === 200 }, s);
+      common.floorLoad = { run, server };
+      common.floor = await measure(run, timing, server);
     }
+    await benchEverything(common, started);
+  } finally {
+    await floorServer?.stop();
   }
+}
 
+async function benchEverything(common: Common, started: number): Promise<void> {
   if (wants("floor-sized")) {
     log("floor: bare node:http, POST with a session-sized answer");
     common.sizedFloor = await measureSessionShapedFloor(
@@ -243,6 +258,7 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
   const target = { url: server.url, credentials: project.credentials };
   const api = new ApiClient(server.url, project.credentials);
   const rows: Row[] = [];
+  const pairedRatios = new Map<string, Spread>();
   let flood: FloodResult | undefined;
   let magic: Measured | undefined;
   let idleRssMb = Number.NaN;
@@ -285,19 +301,34 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
     }
     const http = (load: Parameters<typeof runHttp>[0]) => measure((s) => runHttp(load, s), timing, server);
 
-    if (wants("session-token")) {
-      const m = await http(sessionLoad(target, seed.sessions, "session_token"));
-      add("sessions/authenticate (session_token)", m, {
-        floor: ratio(m, floor),
-        peer: ratio(m, peer?.getSession),
+    // Session checks run in rounds alternating with the floor's (measurePaired); their floor ratio is the median
+    // of the per-pair ratios, with its range, and the floor's paired rounds get a row of their own.
+    const sessionCheck = async (scenario: string, load: Parameters<typeof runHttp>[0]) => {
+      const floorLoad = common.floorLoad;
+      if (!floorLoad) {
+        const m = await http(load);
+        add(scenario, m, { floor: ratio(m, floor), peer: ratio(m, peer?.getSession) });
+        return;
+      }
+      const paired = await measurePaired(floorLoad, { run: (s) => runHttp(load, s), server }, timing);
+      pairedRatios.set(scenario, paired.ratio);
+      add(scenario, paired.subject, {
+        floor: `${pct(paired.ratio.median)} (${pct(paired.ratio.min)}–${pct(paired.ratio.max)})`,
+        peer: ratio(paired.subject, peer?.getSession),
       });
+      add("  (node:http floor, its paired rounds)", paired.base, { floor: "100%" });
+    };
+    if (wants("session-token")) {
+      await sessionCheck(
+        "sessions/authenticate (session_token)",
+        sessionLoad(target, seed.sessions, "session_token"),
+      );
     }
     if (wants("session-jwt")) {
-      const m = await http(sessionLoad(target, seed.sessions, "session_jwt"));
-      add("sessions/authenticate (session_jwt)", m, {
-        floor: ratio(m, floor),
-        peer: ratio(m, peer?.getSession),
-      });
+      await sessionCheck(
+        "sessions/authenticate (session_jwt)",
+        sessionLoad(target, seed.sessions, "session_jwt"),
+      );
     }
     if (wants("jwks")) {
       const m = await http(jwksLoad(target));
@@ -354,6 +385,7 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
     restingSeededRssMb,
     flood,
     dbBytes: size,
+    pairedRatios,
   });
 }
 
@@ -370,6 +402,8 @@ function render(
     restingSeededRssMb: number;
     flood: FloodResult | undefined;
     dbBytes: number;
+    /** Session checks' req/s ÷ the floor's, per pair of neighbouring rounds (measurePaired). */
+    pairedRatios: Map<string, Spread>;
   },
 ): string {
   const { argon2, peerHash, peer } = common;
@@ -383,7 +417,7 @@ function render(
   out.push("");
   out.push(`- Machine: ${machine()}. Revision ${gitRevision()}.`);
   out.push(
-    `- Each scenario: ${timing.warmupSeconds} s warm-up, then ${timing.rounds} rounds of ${timing.seconds} s; figures are the median of the rounds with (min–max). Latencies are per request (per round trip for the magic link), measured by the client.`,
+    `- Each scenario: ${timing.warmupSeconds} s warm-up, then ${timing.rounds} rounds of ${timing.seconds} s; figures are the median of the rounds with (min–max). Latencies are per request (per round trip for the magic link), measured by the client. Session checks alternate their rounds with the node:http floor's (floor, check, floor, check, …: this machine's speed drifts by tens of percent within minutes), and their floor ratio is the median of the per-pair ratios (min–max); the other ratios compare medians.`,
   );
   out.push(
     `- Load: autocannon's programmatic API in the bench process, ${CONNECTIONS} connections (${LOGIN_CONNECTIONS} for logins, ${MAGIC_LINK_CONCURRENCY} concurrent loops for the magic link), on 127.0.0.1. **The load generator runs on the same ${CORES} cores as the server under test**, so every req/s here is lower than a server with the machine to itself would reach; the floor and the peer pay the same tax, which is why the ratios are the figures to read.`,
@@ -435,14 +469,15 @@ function render(
   out.push("");
   out.push("| Target | Measured | Goal | |");
   out.push("| --- | ---: | ---: | --- |");
-  if (token && floor)
-    out.push(
-      check("session authenticate by token vs floor", token.rps.median / floor.rps.median, 0.5, true, "%"),
-    );
-  if (jwt && floor)
-    out.push(
-      check("session authenticate by JWT vs floor", jwt.rps.median / floor.rps.median, 0.6, true, "%"),
-    );
+  // Paired ratios when the floor ran beside the session checks; else the medians of separate runs.
+  const floorRatio = (scenario: string, m: Measured | undefined) =>
+    extra.pairedRatios.get(scenario)?.median ?? (m && floor ? m.rps.median / floor.rps.median : undefined);
+  const tokenRatio = floorRatio("sessions/authenticate (session_token)", token);
+  const jwtRatio = floorRatio("sessions/authenticate (session_jwt)", jwt);
+  if (tokenRatio !== undefined)
+    out.push(check("session authenticate by token vs floor", tokenRatio, 0.5, true, "%"));
+  if (jwtRatio !== undefined)
+    out.push(check("session authenticate by JWT vs floor", jwtRatio, 0.6, true, "%"));
   if (login)
     out.push(check("password login vs hash ceiling", login.rps.median / argon2.ceiling, 0.85, true, "%"));
   if (extra.flood)

@@ -186,19 +186,61 @@ export async function measure(
 ): Promise<Measured> {
   if (timing.warmupSeconds > 0) await run(timing.warmupSeconds);
   const rounds: Round[] = [];
-  for (let i = 0; i < timing.rounds; i++) {
-    await server?.resetLag();
-    const cpu = startCpu(server);
-    const round = await run(timing.seconds);
-    cpu.end(round);
-    if (server) {
-      const probe = await server.readProbe();
-      round.lagP99 = probe.lag.p99;
-      round.lagMax = probe.lag.max;
-    }
-    rounds.push(round);
-  }
+  for (let i = 0; i < timing.rounds; i++) rounds.push(await measureRound(run, timing.seconds, server));
   return summarize(rounds, server);
+}
+
+/** One measured round: the load, the server's CPU and the machine's, and the server's event-loop lag. */
+async function measureRound(
+  run: (seconds: number) => Promise<Round>,
+  seconds: number,
+  server?: ServerProcess,
+): Promise<Round> {
+  await server?.resetLag();
+  const cpu = startCpu(server);
+  const round = await run(seconds);
+  cpu.end(round);
+  if (server) {
+    const probe = await server.readProbe();
+    round.lagP99 = probe.lag.p99;
+    round.lagMax = probe.lag.max;
+  }
+  return round;
+}
+
+export interface Paired {
+  base: Measured;
+  subject: Measured;
+  /** subject req/s ÷ base req/s, round by round. */
+  ratio: Spread;
+}
+
+/**
+ * Measures `subject` against `base` in alternating rounds (base 1, subject 1, base 2, subject 2, …), after a
+ * warm-up of each, and gives their req/s ratio round by round. This machine's speed drifts by tens of percent
+ * within minutes (one run's floor rounds: 57,217, 46,831 and 43,794 req/s), so a floor measured once at the start
+ * is a poor yardstick for a scenario measured minutes later; a pair of neighbouring rounds sees the same machine.
+ */
+export async function measurePaired(
+  base: { run: (seconds: number) => Promise<Round>; server?: ServerProcess },
+  subject: { run: (seconds: number) => Promise<Round>; server?: ServerProcess },
+  timing: Timing,
+): Promise<Paired> {
+  if (timing.warmupSeconds > 0) {
+    await base.run(timing.warmupSeconds);
+    await subject.run(timing.warmupSeconds);
+  }
+  const baseRounds: Round[] = [];
+  const subjectRounds: Round[] = [];
+  for (let i = 0; i < timing.rounds; i++) {
+    baseRounds.push(await measureRound(base.run, timing.seconds, base.server));
+    subjectRounds.push(await measureRound(subject.run, timing.seconds, subject.server));
+  }
+  return {
+    base: summarize(baseRounds, base.server),
+    subject: summarize(subjectRounds, subject.server),
+    ratio: spread(subjectRounds.map((r, i) => r.rps / (baseRounds[i]?.rps ?? Number.NaN))),
+  };
 }
 
 /** Starts CPU accounting of the server process and the machine; `end` writes it into the round. */
