@@ -92,6 +92,23 @@ describe("sessions/authenticate: repeated checks answered before Fastify", () =>
     assert.deepEqual(withoutRequestId(fromFront.json), withoutRequestId(fromFastify.json));
   });
 
+  it("learns another spelling of the same check from Fastify's answer to it", async () => {
+    const member = await activeMember(server, org);
+    await warm(server, JSON.stringify({ session_token: member.session_token }));
+    const front = frontOf(server);
+    const spaced = `{ "session_token" : ${JSON.stringify(member.session_token)} }`;
+    const answered = front.answered;
+    assert.equal((await post(server, spaced)).status, 200);
+    assert.equal(
+      front.answered,
+      answered,
+      "new bytes: answered by Fastify, from the credential's kept answer",
+    );
+    const again = await post(server, spaced);
+    assert.equal(again.status, 200);
+    assert.equal(front.answered, answered + 1, "the same new bytes again: answered by the front");
+  });
+
   it("never answers the same body sent with other credentials", async () => {
     const member = await activeMember(server, org);
     const body = JSON.stringify({ session_token: member.session_token });

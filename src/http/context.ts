@@ -46,9 +46,14 @@ export function projectOf(request: FastifyRequest): Project {
   return request.project;
 }
 
+/** What every request id of a project's environment starts with (requestIdOf). */
+export function requestIdPrefix(environment: string): string {
+  return `request-id-${environment}-`;
+}
+
 /** Stytch's request id: `request-id-<env>-<uuid>`, the uuid being Fastify's request id. */
 export function requestIdOf(request: FastifyRequest): string {
-  return `request-id-${request.project?.environment ?? "test"}-${request.id}`;
+  return `${requestIdPrefix(request.project?.environment ?? "test")}${request.id}`;
 }
 
 /** The success envelope every 200 carries. */

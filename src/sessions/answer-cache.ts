@@ -118,6 +118,16 @@ export class SessionAnswerCache<T> {
     this.entries.set(key, { answer, version, validUntil });
   }
 
+  /**
+   * Keeps the answer found under `key` (which `get` just returned) under `alias` too, with the same version and
+   * lifetime: the same request spelled another way finds it from now on.
+   */
+  alias(key: string, alias: string): void {
+    const entry = this.entries.get(key);
+    if (!entry || (this.entries.size >= MAX_KEPT_ANSWERS && !this.entries.has(alias))) return;
+    this.entries.set(alias, entry);
+  }
+
   /** Moves to the second `now` is in, dropping every answer of an earlier one; true if it was already there. */
   private sameSecond(now: number): boolean {
     const second = Math.floor(now / 1000);

@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { answerValidUntil, SessionAnswerCache } from "../../sessions/answer-cache.js";
-import { type AppServices, ok, projectOf, requestIdOf } from "../context.js";
+import { type AppServices, ok, projectOf, requestIdOf, requestIdPrefix } from "../context.js";
 import { authorizeMemberSession } from "../member-authorization.js";
 import { authResultToWire, memberToWire, organizationToWire, sessionToWire } from "../presenters.js";
 import {
@@ -97,7 +97,12 @@ export function registerSessionsRoutes(app: FastifyInstance, services: AppServic
       const answers = services.sessionAnswers;
       const key = answers ? SessionAnswerCache.keyOf(project.project_id, request.body) : null;
       const kept = key ? answers?.get(key) : undefined;
-      if (kept !== undefined) return sendJson(reply, `${envelopeHead(request)}${kept.tail}`);
+      const frontKey = frontKeyOf(request.raw);
+      if (kept !== undefined) {
+        // The same credential sent in other bytes than the kept request: the front finds this spelling too.
+        if (key && frontKey) answers?.alias(key, frontKey);
+        return sendJson(reply, `${envelopeHead(request)}${kept.tail}`);
+      }
       const version = key ? (answers?.begin() ?? null) : null;
 
       const issued = await services.sessions.authenticate(project, request.body);
@@ -116,11 +121,10 @@ export function registerSessionsRoutes(app: FastifyInstance, services: AppServic
       const head = envelopeHead(request);
       if (json.startsWith(head)) {
         const validUntil = answerValidUntil(issued, services.clock.now());
-        const kept = keptAnswer(`request-id-${project.environment}-`, json.slice(head.length));
+        const kept = keptAnswer(requestIdPrefix(project.environment), json.slice(head.length));
         answers.put(key, kept, version, issued.session.last_accessed_at, validUntil);
         // The same answer, under the key SessionCheckFront finds this exact request by.
-        const frontKey = frontKeyOf(request.raw);
-        if (frontKey) answers.put(frontKey, kept, version, issued.session.last_accessed_at, validUntil);
+        if (frontKey) answers.alias(key, frontKey);
       }
       return sendJson(reply, json);
     },
