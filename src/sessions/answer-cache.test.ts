@@ -56,6 +56,19 @@ describe("SessionAnswerCache", () => {
     assert.equal(cache.get("k"), undefined, "a null version is never kept");
   });
 
+  it("serves an alias exactly as long as the answer it names: the same version, lifetime and second", () => {
+    const clock = new ManualClock(start);
+    const changes = feed();
+    const cache = new SessionAnswerCache<string>(changes, clock);
+    cache.put("k", "answer", cache.begin(), start, start + 60_000);
+    cache.alias("k", "spelling");
+    cache.alias("missing", "nothing");
+    assert.equal(cache.get("spelling"), "answer");
+    assert.equal(cache.get("nothing"), undefined, "an alias of nothing keeps nothing");
+    changes.current = 2;
+    assert.equal(cache.get("spelling"), undefined, "a write drops the alias with the answer");
+  });
+
   it("refuses an answer read before a change that lands before it is kept", () => {
     const clock = new ManualClock(start);
     const changes = feed();

@@ -45,8 +45,8 @@ export function answerValidUntil(
  *
  * Only plain checks are kept: a call that extends the session, sets claims or asks an authorization check
  * writes or decides something, and always runs in full. Failures are never kept. Keys are digests of the
- * credential (or of the whole request, for SessionCheckFront), so the cache holds no usable token. Memory is bounded: the whole map is dropped at each new
- * second, and at most MAX_KEPT_ANSWERS answers are kept within one.
+ * credential (or of the whole request, for SessionCheckFront), so the cache holds no usable token. Memory is
+ * bounded: the whole map is dropped at each new second, and at most MAX_KEPT_ANSWERS entries are kept within one.
  */
 export class SessionAnswerCache<T> {
   private second = -1;
