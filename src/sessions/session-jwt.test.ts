@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
+import { createHmac, pbkdf2 } from "node:crypto";
 import { before, describe, it } from "node:test";
+import { promisify } from "node:util";
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, type JWTPayload, SignJWT } from "jose";
 import { ServerKey } from "../crypto/server-key.js";
 import { AuthError } from "../errors/auth-error.js";
@@ -387,5 +388,37 @@ describe("key rotation", () => {
     );
     // A retired key still verifies remotely (sessions/authenticate accepts its expired JWTs for live sessions).
     assert.ok(await keys.verificationKey(p.project_id, first.kid));
+  });
+});
+
+describe("SigningKeys: where a signature runs", () => {
+  it("signs on libuv's thread pool only while the composition root allows it, in line otherwise", async () => {
+    let offload = false;
+    const keys = new SigningKeys(new MemoryKeysStore(), new ManualClock(), ServerKey.random(), () => offload);
+    const p = PROJECT_A.project_id;
+    await keys.createKey(p, "test"); // key generation uses the pool too: done before the pool is filled
+
+    // Every pool thread busy with slow jobs (more jobs than any pool size Gatehouse sets), as during a burst of
+    // password hashes: a signature queued on the pool waits for them, one made in line does not.
+    const pbkdf2Async = promisify(pbkdf2);
+    let poolJobsDone = 0;
+    const blockers = Array.from({ length: 64 }, () =>
+      pbkdf2Async("password", "salt", 40_000, 32, "sha256").then(() => {
+        poolJobsDone++;
+      }),
+    );
+    const inline = await keys.signJwt(p, { sub: "member-test-inline" }, 1_700_000_000);
+    assert.equal(poolJobsDone, 0, "in line: signed before any pool job finished");
+
+    offload = true;
+    const pooled = await keys.signJwt(p, { sub: "member-test-pool" }, 1_700_000_000);
+    assert.ok(poolJobsDone > 0, "on the pool: signed only after pool jobs queued before it");
+    await Promise.all(blockers);
+
+    // Both are real signatures by the project's key.
+    for (const jws of [inline, pooled]) {
+      const { kid } = decodeProtectedHeader(jws);
+      assert.equal(await keys.verifyJws(p, String(kid), jws), true);
+    }
   });
 });
