@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { createHmac, pbkdf2 } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, type JWTPayload, SignJWT } from "jose";
+import { MemoryKeysStore } from "../../test/helpers/memory-keys-store.js";
 import { ServerKey } from "../crypto/server-key.js";
 import { AuthError } from "../errors/auth-error.js";
 import { DEFAULT_PROJECT_SETTINGS, type Project } from "../projects/project.js";
@@ -15,43 +15,7 @@ import {
   SESSION_CLAIM,
   verifySessionJwtIgnoringExpiry,
 } from "./session-jwt.js";
-import { type SigningKeyRecord, SigningKeys, type SigningKeysStore } from "./signing-keys.js";
-
-/** The storage contract, in memory: records are copied in and out as a database would. */
-class MemoryKeysStore implements SigningKeysStore {
-  readonly records: SigningKeyRecord[] = [];
-  listCalls = 0;
-
-  async insertKey(key: SigningKeyRecord): Promise<void> {
-    this.records.push(structuredClone(key));
-  }
-
-  async listKeys(projectId: string): Promise<SigningKeyRecord[]> {
-    this.listCalls++;
-    return this.records
-      .filter((r) => r.project_id === projectId)
-      .sort((a, b) => b.created_at - a.created_at)
-      .map((r) => structuredClone(r));
-  }
-
-  async retireKeys(projectId: string, at: number, exceptKid: string): Promise<number> {
-    let n = 0;
-    for (const [i, r] of this.records.entries()) {
-      if (r.project_id === projectId && (r.retired_at === null || r.retired_at > at) && r.kid !== exceptKid) {
-        this.records[i] = { ...r, retired_at: at };
-        n++;
-      }
-    }
-    return n;
-  }
-
-  retire(kid: string, at: number): void {
-    const i = this.records.findIndex((r) => r.kid === kid);
-    const record = this.records[i];
-    assert.ok(record, `no key ${kid}`);
-    this.records[i] = { ...record, retired_at: at };
-  }
-}
+import { type SigningKeyRecord, SigningKeys } from "./signing-keys.js";
 
 function project(id: string): Project {
   return {
@@ -388,37 +352,5 @@ describe("key rotation", () => {
     );
     // A retired key still verifies remotely (sessions/authenticate accepts its expired JWTs for live sessions).
     assert.ok(await keys.verificationKey(p.project_id, first.kid));
-  });
-});
-
-describe("SigningKeys: where a signature runs", () => {
-  it("signs on libuv's thread pool only while the composition root allows it, in line otherwise", async () => {
-    let offload = false;
-    const keys = new SigningKeys(new MemoryKeysStore(), new ManualClock(), ServerKey.random(), () => offload);
-    const p = PROJECT_A.project_id;
-    await keys.createKey(p, "test"); // key generation uses the pool too: done before the pool is filled
-
-    // Every pool thread busy with slow jobs (more jobs than any pool size Gatehouse sets), as during a burst of
-    // password hashes: a signature queued on the pool waits for them, one made in line does not.
-    const pbkdf2Async = promisify(pbkdf2);
-    let poolJobsDone = 0;
-    const blockers = Array.from({ length: 64 }, () =>
-      pbkdf2Async("password", "salt", 40_000, 32, "sha256").then(() => {
-        poolJobsDone++;
-      }),
-    );
-    const inline = await keys.signJwt(p, { sub: "member-test-inline" }, 1_700_000_000);
-    assert.equal(poolJobsDone, 0, "in line: signed before any pool job finished");
-
-    offload = true;
-    const pooled = await keys.signJwt(p, { sub: "member-test-pool" }, 1_700_000_000);
-    assert.ok(poolJobsDone > 0, "on the pool: signed only after pool jobs queued before it");
-    await Promise.all(blockers);
-
-    // Both are real signatures by the project's key.
-    for (const jws of [inline, pooled]) {
-      const { kid } = decodeProtectedHeader(jws);
-      assert.equal(await keys.verifyJws(p, String(kid), jws), true);
-    }
   });
 });
