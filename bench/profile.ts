@@ -3,9 +3,12 @@
  * self time by function and by package, and inclusive time of Gatehouse's own functions.
  *
  *   npx tsx bench/profile.ts $TMPDIR/gatehouse-bench/profiles/CPU.*.cpuprofile [--top 30] [--last 10]
+ *     [--from 40 --to 55] [--timeline]
  *
  * `--last N` keeps only the profile's last N seconds: with `--only <one scenario>` that is the measured load,
- * without the start-up and seeding that would otherwise dominate the picture.
+ * without the start-up and seeding that would otherwise dominate the picture. `--from S` / `--to S` keep a
+ * window (seconds from the profile's start) instead, such as the flood scenario's idle rounds, which
+ * `--timeline` (the main thread's busy share in each second) helps to find.
  */
 import { readFileSync } from "node:fs";
 import { numberFlag } from "./lib/args.js";
@@ -31,6 +34,14 @@ const top = topIndex > 0 ? numberFlag(new Map([["top", process.argv[topIndex + 1
 const lastIndex = process.argv.indexOf("--last");
 const lastSeconds =
   lastIndex > 0 ? numberFlag(new Map([["last", process.argv[lastIndex + 1] ?? "0"]]), "last", 0) : 0;
+/** A flag's number, or undefined when the flag is absent. */
+function optionalSeconds(name: string): number | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? numberFlag(new Map([[name, process.argv[i + 1] ?? "0"]]), name, 0) : undefined;
+}
+const fromSeconds = optionalSeconds("from");
+const toSeconds = optionalSeconds("to");
+const timeline = process.argv.includes("--timeline");
 
 function where(url: string): string {
   if (!url) return "(native)";
@@ -53,13 +64,29 @@ for (const file of files) {
   // Sample time per node, from timeDeltas (microseconds).
   const self = new Map<number, number>();
   const span = profile.timeDeltas.reduce((a, b) => a + b, 0);
-  const from = lastSeconds > 0 ? span - lastSeconds * 1e6 : 0;
+  const from = fromSeconds !== undefined ? fromSeconds * 1e6 : lastSeconds > 0 ? span - lastSeconds * 1e6 : 0;
+  const to = toSeconds !== undefined ? toSeconds * 1e6 : span;
+  const idleNode = new Set(
+    profile.nodes.filter((n) => n.callFrame.functionName === "(idle)").map((n) => n.id),
+  );
+  const busyBySecond: number[] = [];
   let at = 0;
   profile.samples.forEach((id, i) => {
-    at += profile.timeDeltas[i] ?? 0;
-    if (at < from) return;
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    const us = profile.timeDeltas[i] ?? 0;
+    at += us;
+    if (!idleNode.has(id)) {
+      const second = Math.floor(at / 1e6);
+      busyBySecond[second] = (busyBySecond[second] ?? 0) + us;
+    }
+    if (at < from || at > to) return;
+    self.set(id, (self.get(id) ?? 0) + us);
   });
+  if (timeline) {
+    console.log("second: main thread busy");
+    for (const [s, us] of busyBySecond.entries()) {
+      console.log(`${String(s).padStart(5)}: ${((us ?? 0) / 1e4).toFixed(0)}%`);
+    }
+  }
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const idleIds = new Set(
     profile.nodes

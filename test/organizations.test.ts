@@ -33,6 +33,38 @@ describe("organizations.update and member-session authorization", () => {
     return { org, admin, plain };
   }
 
+  describe("get", () => {
+    it("finds by id, slug in any case or external id, in its own project only; an id wins over a slug", async () => {
+      const id = uniq();
+      const { organization: org } = await server.client.organizations.create({
+        organization_name: `Get ${id}`,
+        organization_slug: `get-${id}`,
+        organization_external_id: `get-ext-${id}`,
+      });
+      for (const key of [org.organization_id, `get-${id}`, `GET-${id.toUpperCase()}`, `get-ext-${id}`]) {
+        const { organization } = await server.client.organizations.get({ organization_id: key });
+        assert.equal(organization.organization_id, org.organization_id, key);
+      }
+      // Another organization whose slug is spelled like the first one's id: the id still names the first.
+      const { organization: lookalike } = await server.client.organizations.create({
+        organization_name: `Lookalike ${id}`,
+        organization_slug: org.organization_id,
+      });
+      const byId = await server.client.organizations.get({ organization_id: org.organization_id });
+      assert.equal(byId.organization.organization_id, org.organization_id);
+      const byOwnId = await server.client.organizations.get({ organization_id: lookalike.organization_id });
+      assert.equal(byOwnId.organization.organization_id, lookalike.organization_id);
+      // No key of it reaches it from another project.
+      const other = await server.newProject();
+      for (const key of [org.organization_id, `get-${id}`, `get-ext-${id}`]) {
+        await assert.rejects(other.client.organizations.get({ organization_id: key }), {
+          status_code: 404,
+          error_type: "organization_not_found",
+        });
+      }
+    });
+  });
+
   describe("update", () => {
     it("changes only the supplied fields, by id, slug or external id", async () => {
       const id = uniq();
