@@ -14,6 +14,31 @@ import { afterCondition, searchCondition } from "./organizations-search-query.js
 import { preparedQuery } from "./prepared.js";
 
 /**
+ * Every column of the organizations table. Queries that PostgreSQL may keep as named prepared statements list
+ * their columns instead of `SELECT *`: a statement whose result columns change under it (a migration adding
+ * one) fails on every connection that prepared it (dialects.ts). The check below fails the build when a
+ * migration adds a column that is not listed here.
+ */
+export const ORGANIZATION_COLUMNS = [
+  "organization_id",
+  "project_id",
+  "organization_name",
+  "organization_slug",
+  "slug_key",
+  "organization_logo_url",
+  "organization_external_id",
+  "trusted_metadata",
+  "settings",
+  "created_at",
+  "updated_at",
+] as const satisfies readonly (keyof OrganizationTable)[];
+type MissingOrganizationColumns = Exclude<keyof OrganizationTable, (typeof ORGANIZATION_COLUMNS)[number]>;
+const allOrganizationColumnsListed: [MissingOrganizationColumns] extends [never]
+  ? true
+  : MissingOrganizationColumns = true;
+void allOrganizationColumnsListed;
+
+/**
  * An organization by id, slug or external id: one query over three index probes, the primary key, the (project,
  * slug_key) unique index and the (project, external id) unique index. project_id is repeated inside each
  * alternative so that every one of them is an index look-up on its own: with `project_id = ? AND (a OR b OR
@@ -24,7 +49,7 @@ import { preparedQuery } from "./prepared.js";
 const findOrganizationQuery = preparedQuery(["projectId", "key", "slugKey"], (db, v) =>
   db
     .selectFrom("organizations")
-    .selectAll()
+    .select(ORGANIZATION_COLUMNS)
     .where((eb) =>
       eb.or([
         eb.and([eb("organization_id", "=", v.key), eb("project_id", "=", v.projectId)]),

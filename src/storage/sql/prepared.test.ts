@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import { type OpenedDatabase, openDatabase } from "../dialects.js";
 import { migrateToLatest } from "../migrate.js";
-import { preparedQuery } from "./prepared.js";
+import { preparedQuery, preparedStatementName } from "./prepared.js";
 
 describe("preparedQuery", () => {
   let opened: OpenedDatabase;
@@ -59,5 +59,30 @@ describe("preparedQuery", () => {
         .where("name", "=", sql.lit(String(v.name).length > 0 ? "A" : "B")),
     );
     await assert.rejects(lost(opened.db, { name: "A" }), /does not reach the SQL as a parameter/);
+  });
+
+  it("refuses a shape that selects * (its result would change under a named statement)", async () => {
+    const all = preparedQuery(["name"], (db, v) =>
+      db.selectFrom("projects").selectAll().where("name", "=", v.name),
+    );
+    await assert.rejects(all(opened.db, { name: "A" }), /list the columns/);
+    const allOfOne = preparedQuery(["name"], (db, v) =>
+      db.selectFrom("projects as p").selectAll("p").where("p.name", "=", v.name),
+    );
+    await assert.rejects(allOfOne(opened.db, { name: "A" }), /list the columns/);
+  });
+
+  it("names each compiled text after the text itself, and nothing else", async () => {
+    const shape = (db: OpenedDatabase["db"], v: Record<"name", never>) =>
+      db.selectFrom("projects").select(["project_id"]).where("name", "=", v.name);
+    const one = preparedQuery(["name"], shape);
+    const two = preparedQuery(["name"], shape);
+    await one(opened.db, { name: "A" });
+    await two(opened.db, { name: "B" });
+    const text = shape(opened.db, {} as Record<"name", never>).compile().sql;
+    const name = preparedStatementName(text);
+    assert.match(name ?? "", /^gatehouse_[0-9a-f]{32}$/);
+    assert.equal(preparedStatementName(`${text} `), undefined);
+    assert.equal(preparedStatementName('select "project_id" from "projects"'), undefined);
   });
 });

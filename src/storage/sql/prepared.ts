@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
 import type { Database } from "../database.js";
 
@@ -7,6 +8,18 @@ const SLOT = "\u0000gatehouse-slot:";
 interface Compiled<Key extends string> {
   sql: string;
   slots: ({ key: Key } | { value: unknown })[];
+}
+
+/**
+ * The SQL texts preparedQuery has compiled, each with a statement name derived from the text alone (the same on
+ * every node and connection). On PostgreSQL they are sent as named prepared statements, parsed and planned
+ * once per connection instead of on every call (dialects.ts).
+ */
+const statementNames = new Map<string, string>();
+
+/** The statement name of SQL compiled by preparedQuery, or undefined for any other SQL. */
+export function preparedStatementName(sql: string): string | undefined {
+  return statementNames.get(sql);
 }
 
 /**
@@ -21,7 +34,9 @@ interface Compiled<Key extends string> {
  * `build` receives a stand-in for each named value; it must pass them straight to comparisons (never through
  * a function that transforms them), which the first compile checks: every stand-in must come out as a
  * parameter. Compiled per Kysely instance (the dialect decides the SQL), so a transaction's handle compiles its
- * own copy once.
+ * own copy once. It must list the columns it reads (no `*`), which the first compile checks too: PostgreSQL
+ * keeps it as a named statement, and a named statement whose result columns change under it (a migration that
+ * adds one, run by another node) fails on every connection that prepared it.
  */
 export function preparedQuery<Key extends string, Row>(
   keys: readonly Key[],
@@ -40,6 +55,11 @@ export function preparedQuery<Key extends string, Row>(
         throw new Error(`prepared query: value "${key}" does not reach the SQL as a parameter`);
       }
     }
+    if (/(^|[\s,.])\*(\s|,|$)/.test(compiled.sql)) {
+      throw new Error("prepared query: list the columns instead of selecting *");
+    }
+    const name = `gatehouse_${createHash("sha256").update(compiled.sql).digest("hex").slice(0, 32)}`;
+    statementNames.set(compiled.sql, name);
     return { sql: compiled.sql, slots };
   }
 

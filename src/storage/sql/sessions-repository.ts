@@ -4,7 +4,7 @@ import type { LiveSession, SessionsStore } from "../../sessions/sessions-store.j
 import type { Database, MemberTable, OrganizationTable, SessionTable } from "../database.js";
 import { parseJson, toJson } from "./json.js";
 import { toMember } from "./members-repository.js";
-import { toOrganization } from "./organizations-repository.js";
+import { ORGANIZATION_COLUMNS, toOrganization } from "./organizations-repository.js";
 import { preparedQuery } from "./prepared.js";
 import type { SessionAccessLog } from "./session-access-log.js";
 
@@ -33,27 +33,9 @@ const MEMBER_COLUMNS = [
   "updated_at",
   "retired_email_addresses",
 ] as const satisfies readonly (keyof MemberTable)[];
-const ORGANIZATION_COLUMNS = [
-  "organization_id",
-  "project_id",
-  "organization_name",
-  "organization_slug",
-  "slug_key",
-  "organization_logo_url",
-  "organization_external_id",
-  "trusted_metadata",
-  "settings",
-  "created_at",
-  "updated_at",
-] as const satisfies readonly (keyof OrganizationTable)[];
 type MissingMemberColumns = Exclude<keyof MemberTable, (typeof MEMBER_COLUMNS)[number]>;
-type MissingOrganizationColumns = Exclude<keyof OrganizationTable, (typeof ORGANIZATION_COLUMNS)[number]>;
 const allMemberColumnsListed: [MissingMemberColumns] extends [never] ? true : MissingMemberColumns = true;
-const allOrganizationColumnsListed: [MissingOrganizationColumns] extends [never]
-  ? true
-  : MissingOrganizationColumns = true;
 void allMemberColumnsListed;
-void allOrganizationColumnsListed;
 
 /**
  * Picks one table's columns out of a joined row whose columns are aliased `<prefix><column>`. The alias list
