@@ -26,6 +26,8 @@ export interface HttpLoad {
   overallRate?: number;
   /** Which statuses the scenario expects; others are counted as unexpected. */
   ok: (status: number) => boolean;
+  /** Keep every latency on the Round (for pooled percentiles); off by default, to keep the bench's heap small. */
+  keepLatencies?: boolean;
 }
 
 export interface Round {
@@ -46,6 +48,8 @@ export interface Round {
   otherCores?: number;
   /** The first failure of a loop scenario, for the report. */
   firstError?: string;
+  /** Every response's latency (ms), for percentiles over several rounds pooled. */
+  latencies?: number[];
 }
 
 export interface Measured {
@@ -125,6 +129,7 @@ export function runHttp(load: HttpLoad, seconds: number): Promise<Round> {
           count: latencies.length,
           unexpected,
           statuses,
+          ...(load.keepLatencies ? { latencies } : {}),
         });
       },
     );

@@ -135,6 +135,7 @@ export async function floodScenario(
   const checks = sessionLoad(t, sessions, "session_token", {
     connections: 4,
     overallRate: FLOOD_SESSION_RATE,
+    keepLatencies: true,
   });
   const idle = await measure((s) => runHttp(checks, s), timing, server);
   const logins = passwordLoad(t, members, true);
