@@ -88,7 +88,7 @@ export async function createBenchDatabase(
     url: url.toString(),
     poolSize: 10,
     statementTimeoutMs: 0,
-    namedStatements: true,
+    namedStatements: false,
   };
   return {
     dialect,
