@@ -88,7 +88,7 @@ export async function createBenchDatabase(
     url: url.toString(),
     poolSize: 10,
     statementTimeoutMs: 0,
-    namedStatements: false,
+    namedStatements: true,
   };
   return {
     dialect,

@@ -47,7 +47,7 @@ export type DatabaseConfig =
       readonly url: string;
       readonly poolSize: number;
       readonly statementTimeoutMs: number;
-      /** Send the hot-path queries as named prepared statements (opt-in: see nameHotStatements in dialects.ts). */
+      /** Send the hot-path queries as named prepared statements (off behind PgBouncer < 1.21 in transaction mode). */
       readonly namedStatements: boolean;
     };
 
@@ -118,7 +118,7 @@ export function parseDatabaseUrl(env: Env): DatabaseConfig {
       url: raw,
       poolSize: integer(env, "GATEHOUSE_DATABASE_POOL_SIZE", 10, 1, 1000),
       statementTimeoutMs: integer(env, "GATEHOUSE_DATABASE_STATEMENT_TIMEOUT_MS", 5000, 0, 600000),
-      namedStatements: boolean(env, "GATEHOUSE_DATABASE_NAMED_STATEMENTS", false),
+      namedStatements: boolean(env, "GATEHOUSE_DATABASE_NAMED_STATEMENTS", true),
     });
   }
   throw new ConfigError(name, `must start with sqlite: or postgres:// (got "${raw.slice(0, 40)}")`);

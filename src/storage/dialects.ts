@@ -160,11 +160,8 @@ function openPostgres(config: Extract<DatabaseConfig, { kind: "postgres" }>): Op
  * Contract: names are derived from the SQL text (prepared.ts), so one name never means two texts. Such queries
  * list their columns (preparedQuery refuses `*`), so a migration that adds a column, run by another node, does
  * not change their result and cannot invalidate the statements that older nodes hold. PgBouncer in transaction
- * mode needs version 1.21 or later with max_prepared_statements set.
- *
- * Off by default (GATEHOUSE_DATABASE_NAMED_STATEMENTS=true turns it on): in three of four bench runs with it on,
- * the node's RSS did not come back down after a burst of logins (123–127 MB at rest, against 94–95 MB with it
- * off), and the cause is not found yet.
+ * mode needs version 1.21 or later with max_prepared_statements set; otherwise set
+ * GATEHOUSE_DATABASE_NAMED_STATEMENTS=false (docs/deploy.md).
  */
 function nameHotStatements(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
