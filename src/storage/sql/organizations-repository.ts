@@ -11,7 +11,7 @@ import type { Database, OrganizationTable } from "../database.js";
 import { isUniqueViolation, uniqueViolationTarget } from "../dialects.js";
 import { parseJson, toJson } from "./json.js";
 import { afterCondition, searchCondition } from "./organizations-search-query.js";
-import { preparedQuery } from "./prepared.js";
+import { type ListsEveryColumn, preparedQuery } from "./prepared.js";
 
 /**
  * Every column of the organizations table. Queries that PostgreSQL may keep as named prepared statements list
@@ -32,11 +32,8 @@ export const ORGANIZATION_COLUMNS = [
   "created_at",
   "updated_at",
 ] as const satisfies readonly (keyof OrganizationTable)[];
-type MissingOrganizationColumns = Exclude<keyof OrganizationTable, (typeof ORGANIZATION_COLUMNS)[number]>;
-const allOrganizationColumnsListed: [MissingOrganizationColumns] extends [never]
-  ? true
-  : MissingOrganizationColumns = true;
-void allOrganizationColumnsListed;
+const everyOrganizationColumn: ListsEveryColumn<OrganizationTable, typeof ORGANIZATION_COLUMNS> = true;
+void everyOrganizationColumn;
 
 /**
  * An organization by id, slug or external id: one query over three index probes, the primary key, the (project,

@@ -17,6 +17,17 @@ interface Compiled<Key extends string> {
  */
 const statementNames = new Map<string, string>();
 
+/**
+ * `true` when `Columns` names every column of `Table`, else the missing column names. Declared as
+ * `const everyXColumn: ListsEveryColumn<XTable, typeof X_COLUMNS> = true`, it fails the build when a migration
+ * adds a column that a prepared query's explicit list (no `*`, see preparedQuery) does not name.
+ */
+export type ListsEveryColumn<Table, Columns extends readonly (keyof Table)[]> = [
+  Exclude<keyof Table, Columns[number]>,
+] extends [never]
+  ? true
+  : Exclude<keyof Table, Columns[number]>;
+
 /** The statement name of SQL compiled by preparedQuery, or undefined for any other SQL. */
 export function preparedStatementName(sql: string): string | undefined {
   return statementNames.get(sql);
@@ -58,8 +69,11 @@ export function preparedQuery<Key extends string, Row>(
     if (/(^|[\s,.])\*(\s|,|$)/.test(compiled.sql)) {
       throw new Error("prepared query: list the columns instead of selecting *");
     }
-    const name = `gatehouse_${createHash("sha256").update(compiled.sql).digest("hex").slice(0, 32)}`;
-    statementNames.set(compiled.sql, name);
+    // Every transaction handle compiles again: the name of a text already seen is kept, not hashed anew.
+    if (!statementNames.has(compiled.sql)) {
+      const name = `gatehouse_${createHash("sha256").update(compiled.sql).digest("hex").slice(0, 32)}`;
+      statementNames.set(compiled.sql, name);
+    }
     return { sql: compiled.sql, slots };
   }
 

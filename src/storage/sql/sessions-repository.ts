@@ -5,10 +5,10 @@ import type { Database, MemberTable, OrganizationTable, SessionTable } from "../
 import { parseJson, toJson } from "./json.js";
 import { toMember } from "./members-repository.js";
 import { ORGANIZATION_COLUMNS, toOrganization } from "./organizations-repository.js";
-import { preparedQuery } from "./prepared.js";
+import { type ListsEveryColumn, preparedQuery } from "./prepared.js";
 import type { SessionAccessLog } from "./session-access-log.js";
 
-// Column lists for the joined hot-path query. The `satisfies` and the Missing* checks below make the build
+// Column lists for the joined hot-path query. The `satisfies` and the ListsEveryColumn checks make the build
 // fail when a migration adds a column that is not listed here.
 const MEMBER_COLUMNS = [
   "member_id",
@@ -33,9 +33,8 @@ const MEMBER_COLUMNS = [
   "updated_at",
   "retired_email_addresses",
 ] as const satisfies readonly (keyof MemberTable)[];
-type MissingMemberColumns = Exclude<keyof MemberTable, (typeof MEMBER_COLUMNS)[number]>;
-const allMemberColumnsListed: [MissingMemberColumns] extends [never] ? true : MissingMemberColumns = true;
-void allMemberColumnsListed;
+const everyMemberColumn: ListsEveryColumn<MemberTable, typeof MEMBER_COLUMNS> = true;
+void everyMemberColumn;
 
 /**
  * Picks one table's columns out of a joined row whose columns are aliased `<prefix><column>`. The alias list
