@@ -24,6 +24,7 @@ import {
   createBenchDatabase,
   createBenchProject,
   type Dialect,
+  GATEHOUSE_NODE_FLAGS,
   startGatehouse,
 } from "./lib/gatehouse.js";
 import {
@@ -104,9 +105,11 @@ const RESTING_SECONDS = 60;
  */
 const SESSION_ANSWER_BYTES = 4555;
 
-async function restingRss(server: { memory(): { rssMb: number } }): Promise<number> {
+/** RSS and V8's committed heap after RESTING_SECONDS without a request (MB). */
+async function resting(server: ServerProcess): Promise<{ rssMb: number; heapTotalMb: number }> {
   await new Promise((r) => setTimeout(r, RESTING_SECONDS * 1000));
-  return server.memory().rssMb;
+  const heapTotalMb = (await server.readProbe()).memory.heapTotal / 2 ** 20;
+  return { rssMb: server.memory().rssMb, heapTotalMb };
 }
 
 /**
@@ -263,11 +266,11 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
   let magic: Measured | undefined;
   let idleRssMb = Number.NaN;
   let idleHeapMb = Number.NaN;
-  let restingSeededRssMb = Number.NaN;
+  let restingSeeded = { rssMb: Number.NaN, heapTotalMb: Number.NaN };
   await new Promise((r) => setTimeout(r, 1000));
   const startRssMb = server.memory().rssMb;
   const startHeapMb = (await server.readProbe()).memory.heapUsed / 2 ** 20;
-  const restingStartRssMb = await restingRss(server);
+  const restingStart = await resting(server);
   try {
     const hasher = (await import("../src/passwords/hasher.js")).createArgon2idHasher();
     const { BENCH_PASSWORD } = await import("./lib/seed-api.js");
@@ -280,7 +283,7 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
     await new Promise((r) => setTimeout(r, 2000));
     idleRssMb = server.memory().rssMb;
     idleHeapMb = (await server.readProbe()).memory.heapUsed / 2 ** 20;
-    restingSeededRssMb = await restingRss(server);
+    restingSeeded = await resting(server);
 
     const floor = common.floor;
     const peer = common.peer;
@@ -381,8 +384,8 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
     idleHeapMb,
     startRssMb,
     startHeapMb,
-    restingStartRssMb,
-    restingSeededRssMb,
+    restingStart,
+    restingSeeded,
     flood,
     dbBytes: size,
     pairedRatios,
@@ -398,8 +401,8 @@ function render(
     idleHeapMb: number;
     startRssMb: number;
     startHeapMb: number;
-    restingStartRssMb: number;
-    restingSeededRssMb: number;
+    restingStart: { rssMb: number; heapTotalMb: number };
+    restingSeeded: { rssMb: number; heapTotalMb: number };
     flood: FloodResult | undefined;
     dbBytes: number;
     /** Session checks' req/s ÷ the floor's, per pair of neighbouring rounds (measurePaired). */
@@ -441,7 +444,7 @@ function render(
     );
   }
   out.push(
-    `- Gatehouse idle memory: RSS ${fmt(extra.startRssMb)} MB (JS heap ${fmt(extra.startHeapMb)} MB) one second after start, before any request; RSS ${fmt(extra.idleRssMb)} MB (heap ${fmt(extra.idleHeapMb)} MB) two seconds after seeding (which ran 200 argon2id logins). At rest (${RESTING_SECONDS} s without a request, when V8 has given back the heap that start-up or the burst grew): ${fmt(extra.restingStartRssMb)} MB after start, ${fmt(extra.restingSeededRssMb)} MB after seeding; the targets below read these. The RSS column below is read right after each scenario. Database size after the run: ${(extra.dbBytes / 2 ** 20).toFixed(1)} MiB.`,
+    `- Gatehouse idle memory: RSS ${fmt(extra.startRssMb)} MB (JS heap ${fmt(extra.startHeapMb)} MB) one second after start, before any request; RSS ${fmt(extra.idleRssMb)} MB (heap ${fmt(extra.idleHeapMb)} MB) two seconds after seeding (which ran 200 argon2id logins). At rest (${RESTING_SECONDS} s without a request, when V8 has given back the heap that start-up or the burst grew, if its memory reducer ran): ${fmt(extra.restingStart.rssMb)} MB (V8 heap committed ${fmt(extra.restingStart.heapTotalMb)} MB) after start, ${fmt(extra.restingSeeded.rssMb)} MB (heap ${fmt(extra.restingSeeded.heapTotalMb)} MB) after seeding; the targets below read these. The server runs as \`node ${GATEHOUSE_NODE_FLAGS.join(" ")}\`, as bin/gatehouse.js and npm start run it. The RSS column below is read right after each scenario. Database size after the run: ${(extra.dbBytes / 2 ** 20).toFixed(1)} MiB.`,
   );
   out.push("");
   out.push(table(rows));
@@ -497,12 +500,12 @@ function render(
       ),
     );
   out.push(
-    check(`idle RSS at rest after start (${RESTING_SECONDS} s)`, extra.restingStartRssMb, 120, false, " MB"),
+    check(`idle RSS at rest after start (${RESTING_SECONDS} s)`, extra.restingStart.rssMb, 120, false, " MB"),
   );
   out.push(
     check(
       `idle RSS at rest after seeding (200 logins; ${RESTING_SECONDS} s)`,
-      extra.restingSeededRssMb,
+      extra.restingSeeded.rssMb,
       120,
       false,
       " MB",

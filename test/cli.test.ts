@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -388,5 +388,41 @@ describe("gatehouse CLI", () => {
     assert.doesNotMatch(second.stdout, /created a first test project/);
     const projects = await gatehouseJson<unknown[]>(["projects", "list", "--json"], fresh.env);
     assert.equal(projects.length, 2, "the first project and the CLI's, nothing more");
+  });
+
+  it("the bin run by its shebang starts node with the flags npm start passes (the young-generation cap)", async () => {
+    // bin/gatehouse.js explains the flags; both ways of starting the server must carry the same ones.
+    const shebang = readFileSync(BIN, "utf8").split("\n", 1)[0] ?? "";
+    const match = /^#!\/usr\/bin\/env -S node((?: --[\w-]+=\S+)+)$/.exec(shebang);
+    assert.ok(match?.[1], `unexpected shebang: ${shebang}`);
+    const flags = match[1].trim();
+    assert.match(flags, /--max-semi-space-size=\d+/);
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      scripts: { start: string };
+    };
+    assert.equal(pkg.scripts.start, `node ${flags} bin/gatehouse.js serve`);
+
+    // Executed as a program (as npx and an npm-linked `gatehouse` run it), env -S hands node those flags.
+    const fresh = await freshDatabase();
+    const port = await freePort();
+    const child = spawn(BIN, ["serve"], {
+      cwd: ROOT,
+      env: childEnv({ ...fresh.env, PORT: String(port), HOST: "127.0.0.1" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = collect(child);
+    try {
+      await waitFor("GET /healthz", async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+        return response.status === 200 ? true : undefined;
+      });
+      const argv = readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+      assert.deepEqual(argv.slice(1, -2), flags.split(" "), `argv: ${argv.join(" ")}`);
+      assert.deepEqual(argv.slice(-2), [BIN, "serve"]);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const result = await exited;
+    assert.equal(result.code, 0, result.stderr);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import pg from "pg";
@@ -136,6 +136,16 @@ export async function createBenchProject(
 /** The compiled server ($TMPDIR/gatehouse-bench/dist, built from src/ by the bench), as `gatehouse serve` runs it. */
 export const GATEHOUSE_ENTRY = join(TMP, "dist", "cli", "index.js");
 
+/**
+ * The node flags the `gatehouse` command runs with, read off bin/gatehouse.js's shebang (`#!/usr/bin/env -S node
+ * <flags>`; package.json's start script carries the same ones): the bench starts the server as users do.
+ */
+export const GATEHOUSE_NODE_FLAGS: readonly string[] = (() => {
+  const shebang = readFileSync(join(ROOT, "bin", "gatehouse.js"), "utf8").split("\n", 1)[0] ?? "";
+  const words = shebang.split(/\s+/);
+  return words.slice(words.indexOf("node") + 1);
+})();
+
 export async function startGatehouse(
   db: BenchDatabase,
   options: { logLevel: string; cpuProfileDir?: string; name: string },
@@ -144,7 +154,10 @@ export async function startGatehouse(
     name: options.name,
     script: GATEHOUSE_ENTRY,
     args: ["serve"],
-    nodeArgs: options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
+    nodeArgs: [
+      ...GATEHOUSE_NODE_FLAGS,
+      ...(options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    ],
     env: {
       GATEHOUSE_DATABASE_URL: db.url,
       GATEHOUSE_SECRET_KEY: db.serverKey.export(),

@@ -26,7 +26,7 @@ if (typeof process.send === "function") {
           max: lagMs(histogram.max),
           mean: lagMs(histogram.mean),
         },
-        memory: { rss: memory.rss, heapUsed: memory.heapUsed },
+        memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
       });
     }
   });

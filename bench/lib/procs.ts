@@ -13,7 +13,8 @@ const PROBE = join(ROOT, "bench", "lib", "probe.mjs");
 
 export interface ProbeReading {
   lag: { p50: number; p99: number; max: number; mean: number };
-  memory: { rss: number; heapUsed: number };
+  /** Bytes: the process's RSS, V8's live heap, and the heap V8 holds committed (live or not). */
+  memory: { rss: number; heapUsed: number; heapTotal: number };
 }
 
 export interface ServerProcess {
