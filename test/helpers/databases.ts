@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import type { Kysely } from "kysely";
 import pg from "pg";
+import type { Database } from "../../src/storage/database.js";
 
 /**
  * The database a test server runs on. SQLite by default (a file in the test's temp dir, WAL and all, as in
@@ -46,4 +48,27 @@ export async function createTestDatabase(dir: string): Promise<TestDatabase> {
       await c.end();
     },
   };
+}
+
+/**
+ * Inserts bare project rows (no secrets, no keys, empty settings) for storage-level tests that only need a
+ * project_id to hang rows on. `ids` default to the single project "p".
+ */
+export async function insertBareProjects(
+  db: Kysely<Database>,
+  ids: readonly string[] = ["p"],
+): Promise<void> {
+  await db
+    .insertInto("projects")
+    .values(
+      ids.map((id) => ({
+        project_id: id,
+        name: id.toUpperCase(),
+        environment: "test" as const,
+        public_token: `${id}-token`,
+        settings: "{}",
+        created_at: 1,
+      })),
+    )
+    .execute();
 }
