@@ -98,6 +98,20 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
+/** Starts the server as `command args` with `env`; `exited` settles once it has stopped. */
+function startServe(command: string, args: string[], env: Record<string, string>) {
+  const child = spawn(command, args, { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  return { child, exited: collect(child) };
+}
+
+/** Resolves once the server on `port` answers GET /healthz with 200. */
+function healthy(port: number): Promise<true> {
+  return waitFor(`GET /healthz on ${port}`, async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+    return response.status === 200 ? true : undefined;
+  });
+}
+
 interface Credentials {
   project_id: string;
   secret: string;
@@ -369,17 +383,12 @@ describe("gatehouse CLI", () => {
 
     // A second start on the same (no longer empty) database creates no project and prints no credentials.
     const port2 = await freePort();
-    const again = spawn(process.execPath, [BIN, "serve"], {
-      cwd: ROOT,
-      env: childEnv({ ...serverEnv, PORT: String(port2) }),
-      stdio: ["ignore", "pipe", "pipe"],
+    const { child: again, exited: againExited } = startServe(process.execPath, [BIN, "serve"], {
+      ...serverEnv,
+      PORT: String(port2),
     });
-    const againExited = collect(again);
     try {
-      await waitFor("the second start", async () => {
-        const response = await fetch(`http://127.0.0.1:${port2}/healthz`);
-        return response.status === 200 ? true : undefined;
-      });
+      await healthy(port2);
     } finally {
       again.kill("SIGTERM");
     }
@@ -405,17 +414,13 @@ describe("gatehouse CLI", () => {
     // Executed as a program (as npx and an npm-linked `gatehouse` run it), env -S hands node those flags.
     const fresh = await freshDatabase();
     const port = await freePort();
-    const child = spawn(BIN, ["serve"], {
-      cwd: ROOT,
-      env: childEnv({ ...fresh.env, PORT: String(port), HOST: "127.0.0.1" }),
-      stdio: ["ignore", "pipe", "pipe"],
+    const { child, exited } = startServe(BIN, ["serve"], {
+      ...fresh.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
     });
-    const exited = collect(child);
     try {
-      await waitFor("GET /healthz", async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-        return response.status === 200 ? true : undefined;
-      });
+      await healthy(port);
       const argv = readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0").filter(Boolean);
       assert.deepEqual(argv.slice(1, -2), flags.split(" "), `argv: ${argv.join(" ")}`);
       assert.deepEqual(argv.slice(-2), [BIN, "serve"]);
