@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import SqliteDatabase from "better-sqlite3";
-import { createTestDatabase, insertBareProjects, type TestDatabase } from "../../test/helpers/databases.js";
+import { createTestDatabase, insertBareProject, type TestDatabase } from "../../test/helpers/databases.js";
 import { parseDatabaseUrl } from "../config/load.js";
 import { affectsAnswers, ChangeCounter } from "./change-feed.js";
 import { type OpenedDatabase, openDatabase } from "./dialects.js";
@@ -106,7 +106,7 @@ describe("change feed", () => {
     testDb = await createTestDatabase(dir);
     opened = openDatabase(parseDatabaseUrl({ GATEHOUSE_DATABASE_URL: testDb.url }));
     await migrateToLatest(opened);
-    await insertBareProjects(opened.db);
+    await insertBareProject(opened.db);
   });
   after(async () => {
     await opened?.close();

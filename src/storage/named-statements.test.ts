@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
-import { createTestDatabase, insertBareProjects, type TestDatabase } from "../../test/helpers/databases.js";
+import { createTestDatabase, insertBareProject, type TestDatabase } from "../../test/helpers/databases.js";
 import { parseDatabaseUrl } from "../config/load.js";
 import { DEFAULT_ORGANIZATION_SETTINGS } from "../organizations/organization.js";
 import { type OpenedDatabase, openDatabase } from "./dialects.js";
@@ -44,7 +44,7 @@ describe("hot-path statements", () => {
     testDb = await createTestDatabase(dir);
     const first = await open(true);
     await migrateToLatest(first);
-    await insertBareProjects(first.db);
+    await insertBareProject(first.db);
     await createSqlStore(first.db).organizations.insertOrganization({
       ...DEFAULT_ORGANIZATION_SETTINGS,
       organization_id: "organization-test-named",

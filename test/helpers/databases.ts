@@ -51,24 +51,19 @@ export async function createTestDatabase(dir: string): Promise<TestDatabase> {
 }
 
 /**
- * Inserts bare project rows (no secrets, no keys, empty settings) for storage-level tests that only need a
- * project_id to hang rows on. `ids` default to the single project "p".
+ * Inserts a bare project row (no secrets, no keys, empty settings) for storage-level tests that only need a
+ * project_id to hang rows on.
  */
-export async function insertBareProjects(
-  db: Kysely<Database>,
-  ids: readonly string[] = ["p"],
-): Promise<void> {
+export async function insertBareProject(db: Kysely<Database>, projectId = "p"): Promise<void> {
   await db
     .insertInto("projects")
-    .values(
-      ids.map((id) => ({
-        project_id: id,
-        name: id.toUpperCase(),
-        environment: "test" as const,
-        public_token: `${id}-token`,
-        settings: "{}",
-        created_at: 1,
-      })),
-    )
+    .values({
+      project_id: projectId,
+      name: projectId.toUpperCase(),
+      environment: "test",
+      public_token: `${projectId}-token`,
+      settings: "{}",
+      created_at: 1,
+    })
     .execute();
 }
