@@ -1,4 +1,5 @@
-import { Worker, type WorkerOptions } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
+import { workerEntry } from "../shared/worker-entry.js";
 import type { StrengthAnswer, StrengthReply, StrengthRequest } from "./strength-worker.js";
 
 /**
@@ -51,7 +52,7 @@ export function createStrengthWorkerClient(
   let nextId = 1;
 
   function start(): Worker {
-    const { entry, options } = workerSpec();
+    const { entry, options } = workerEntry(import.meta.url, "strength-worker");
     const started = new Worker(entry, options);
     // Every handler first checks that it still speaks for the current worker: a terminated or failed one may
     // report late, and must not touch the calls of its successor.
@@ -132,23 +133,5 @@ export function createStrengthWorkerClient(
         await current.terminate();
       }
     },
-  };
-}
-
-/**
- * The worker file beside this one: strength-worker.js in the compiled dist/ (`gatehouse serve`), or
- * strength-worker.ts under tsx (tests, `npm run dev`). A worker does not inherit tsx's loader, and on Node 20
- * `execArgv: ["--import", "tsx"]` does not give it one either, so a .ts worker starts from a one-line script
- * that registers tsx (resolved from here, not from the current directory) and then imports the file.
- */
-function workerSpec(): { entry: string | URL; options: WorkerOptions } {
-  if (!import.meta.url.endsWith(".ts")) {
-    return { entry: new URL("./strength-worker.js", import.meta.url), options: {} };
-  }
-  const api = JSON.stringify(import.meta.resolve("tsx/esm/api"));
-  const file = JSON.stringify(new URL("./strength-worker.ts", import.meta.url).href);
-  return {
-    entry: `import(${api}).then((tsx) => { tsx.register(); return import(${file}); });`,
-    options: { eval: true },
   };
 }

@@ -208,14 +208,13 @@ describe("checkStrength with the LUDS policy", () => {
 });
 
 /** Runs an ES module script in a new Node process under tsx, so nothing this test file loaded is loaded there. */
+/** Runs `script` in a fresh node process; fails if it has not exited within 30 s (a thread left running). */
 async function runInFreshProcess(script: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [
-    "--import",
-    import.meta.resolve("tsx"),
-    "--input-type=module",
-    "-e",
-    script,
-  ]);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", script],
+    { timeout: 30_000 },
+  );
   return stdout;
 }
 
@@ -238,7 +237,7 @@ describe("zxcvbn stays out of the main thread", () => {
     assert.deepEqual(report.loaded, []);
   });
 
-  it("answers a login's breach check on the main thread with the password list alone, no worker", async () => {
+  it("answers a login's breach check without loading zxcvbn-ts on the main thread, and exits", async () => {
     const script = `
       import { createRequire } from "node:module";
       const { isBreached } = await import(${JSON.stringify(new URL("./strength.ts", import.meta.url).href)});
@@ -251,10 +250,8 @@ describe("zxcvbn stays out of the main thread", () => {
     const stdout = await runInFreshProcess(script);
     const report = JSON.parse(stdout) as { answers: boolean[]; loaded: string[] };
     assert.deepEqual(report.answers, [true, false]);
-    assert.deepEqual(
-      report.loaded,
-      ["language-common"],
-      "zxcvbn's analyser and English dictionaries stay out",
-    );
+    // The list comes from a short-lived worker (breached-passwords.ts); the process then exits on its own, so
+    // no worker is left running.
+    assert.deepEqual(report.loaded, [], "not even the password list's package is loaded here");
   });
 });
