@@ -62,17 +62,35 @@ export function inSortedList(list: SortedList, key: string): boolean {
   return false;
 }
 
-/** Loads the list in a worker that exits once it has answered (breached-list-worker.ts). */
+/** How long the first look-up may wait for the worker (it answers in a fraction of a second). */
+const LOAD_TIMEOUT_MS = 10_000;
+
+/**
+ * Loads the list in a worker that is terminated once it has answered (breached-list-worker.ts). A worker that
+ * fails, exits or does not answer within LOAD_TIMEOUT_MS rejects, so no login waits on it for ever.
+ */
 function loadInWorker(): Promise<SortedList> {
   const { entry, options } = workerEntry(import.meta.url, "breached-list-worker");
   return new Promise((resolve, reject) => {
     const worker = new Worker(entry, options);
+    const timer = setTimeout(() => {
+      reject(new Error(`the breached-list worker did not answer within ${LOAD_TIMEOUT_MS} ms`));
+      void worker.terminate();
+    }, LOAD_TIMEOUT_MS);
+    const settle = () => clearTimeout(timer);
     worker.once("message", (list: SortedList) => {
+      settle();
       resolve(list);
       void worker.terminate();
     });
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`breached-list worker exited with code ${code}`)));
+    worker.once("error", (error) => {
+      settle();
+      reject(error);
+    });
+    worker.once("exit", (code) => {
+      settle();
+      reject(new Error(`breached-list worker exited with code ${code}`));
+    });
   });
 }
 
