@@ -4,6 +4,7 @@ import { type Config, ConfigError } from "./config/load.js";
 import { ServerKey } from "./crypto/server-key.js";
 import { lowerThreadPoolPriority } from "./passwords/pool-priority.js";
 import { systemClock } from "./shared/clock.js";
+import { IDLE_COLLECTOR_DEFAULTS, startIdleCollector } from "./shared/idle-collector.js";
 import { type OpenedDatabase, openDatabase } from "./storage/dialects.js";
 import { startJanitor } from "./storage/janitor.js";
 import { migrateToLatest } from "./storage/migrate.js";
@@ -74,6 +75,9 @@ export async function startServer(
     app.http.log.debug(lowered, "thread-pool threads (password hashing) reniced");
     const url = await app.http.listen({ port: config.port, host: config.host });
     const stopJanitor = startJanitor(store, systemClock, app.http.log);
+    const stopIdleCollector = startIdleCollector(IDLE_COLLECTOR_DEFAULTS, (collection) =>
+      app.http.log.debug(collection, "idle: full garbage collection"),
+    );
     if (app.mailer.kind === "outbox") {
       app.http.log.warn(
         `no GATEHOUSE_SMTP_URL: emails go to the dev outbox at ${config.publicUrl}/dev/outbox`,
@@ -85,6 +89,7 @@ export async function startServer(
       url,
       async stop() {
         stopJanitor();
+        stopIdleCollector();
         await app.close();
         await store.flush();
         await database.close();
