@@ -112,30 +112,38 @@ async function resting(server: ServerProcess): Promise<{ rssMb: number; heapTota
   return { rssMb: server.memory().rssMb, heapTotalMb };
 }
 
-/**
- * A floor server answering the session_token scenario's requests (the same 44-character tokens and Basic auth,
- * none looked up) with a fixed body as long as a real session answer.
- */
-async function measureSessionShapedFloor(name: string, script: string): Promise<Measured> {
-  const server = await startServer({
+/** A floor server that answers every request with a fixed body as long as a real session answer. */
+function startSizedFloor(name: string, script: string): Promise<ServerProcess> {
+  return startServer({
     name,
     script,
     env: { ANSWER_BYTES: String(SESSION_ANSWER_BYTES) },
     healthPath: "/",
     logFile: join(TMP, `${name}.log`),
   });
+}
+
+/** Session-check requests to a floor server: the given sessions (nothing is looked up), with Basic auth. */
+function floorSessionLoad(
+  server: ServerProcess,
+  sessions: { session_token?: string; session_jwt?: string }[],
+  by: "session_token" | "session_jwt",
+) {
+  const credentials = { project_id: "project-test-floor", secret: "secret-test-floor", public_token: "" };
+  return sessionLoad({ url: server.url, credentials }, sessions, by);
+}
+
+/**
+ * A floor server answering the session_token scenario's requests (the same 44-character tokens and Basic auth,
+ * none looked up) with a fixed body as long as a real session answer.
+ */
+async function measureSessionShapedFloor(name: string, script: string): Promise<Measured> {
+  const server = await startSizedFloor(name, script);
   try {
     const fakeSessions = Array.from({ length: 200 }, (_, i) => ({
       session_token: `${"t".repeat(40)}${String(i).padStart(4, "0")}`,
     }));
-    const load = sessionLoad(
-      {
-        url: server.url,
-        credentials: { project_id: "project-test-floor", secret: "secret-test-floor", public_token: "" },
-      },
-      fakeSessions,
-      "session_token",
-    );
+    const load = floorSessionLoad(server, fakeSessions, "session_token");
     return await measure((s) => runHttp(load, s), timing, server);
   } finally {
     await server.stop();
@@ -333,6 +341,31 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
         sessionLoad(target, seed.sessions, "session_jwt"),
       );
     }
+    if (wants("floor-sized-jwt") && common.floorLoad) {
+      // The JWT check's own yardstick: a bare node:http server sent the very requests of the session_jwt
+      // scenario (the seeded members' JWTs, about 1 KB each, where a token is 44 characters) and answering
+      // with a fixed body of the answer's size, in rounds alternating with the floor's like the checks.
+      const sized = await startSizedFloor("floor-sized-jwt", join(ROOT, "bench", "servers", "floor.mjs"));
+      try {
+        const load = floorSessionLoad(sized, seed.sessions, "session_jwt");
+        const paired = await measurePaired(
+          common.floorLoad,
+          { run: (s) => runHttp(load, s), server: sized },
+          timing,
+        );
+        pairedRatios.set("floor-sized-jwt", paired.ratio);
+        add(
+          `node:http floor (POST, the JWT checks' requests, fixed ${SESSION_ANSWER_BYTES} B answer)`,
+          paired.subject,
+          {
+            floor: `${pct(paired.ratio.median)} (${pct(paired.ratio.min)}–${pct(paired.ratio.max)})`,
+          },
+        );
+        add("  (node:http floor, its paired rounds)", paired.base, { floor: "100%" });
+      } finally {
+        await sized.stop();
+      }
+    }
     if (wants("jwks")) {
       const m = await http(jwksLoad(target));
       add("GET sessions/jwks/{project_id}", m, { floor: ratio(m, floor) });
@@ -440,7 +473,7 @@ function render(
   }
   if (db.dialect === "postgres") {
     out.push(
-      '- PostgreSQL runs on the same machine: its backends\' CPU is not in "server CPU ms/req" (the Gatehouse process only) and shows up as "other cores" in the per-round table.',
+      '- PostgreSQL runs on the same machine: its backends\' CPU is not in "server CPU µs/req" (the Gatehouse process only) and shows up as "other cores" in the per-round table.',
     );
   }
   out.push(
@@ -511,6 +544,24 @@ function render(
       " MB",
     ),
   );
+  const yardsticks: string[] = [];
+  const sized = common.sizedFloor && floor ? common.sizedFloor.rps.median / floor.rps.median : undefined;
+  if (sized !== undefined) yardsticks.push(`${pct(sized)} of the floor with the token checks' requests`);
+  const sizedJwt = extra.pairedRatios.get("floor-sized-jwt");
+  if (sizedJwt)
+    yardsticks.push(`${pct(sizedJwt.median)} of the floor (per pair) with the JWT checks' requests`);
+  if (yardsticks.length > 0) {
+    out.push("");
+    out.push(
+      `What the answer's size allows: a bare node:http server sending a fixed ${SESSION_ANSWER_BYTES} B answer reached ${yardsticks.join(", and ")} in this run. A session check, which sends Stytch's answer of that size, cannot do better than that on this machine with this load generator.`,
+    );
+  }
+  if (login) {
+    out.push("");
+    out.push(
+      `What the machine allows for logins: ${CORES} argon2id hashes side by side reached ${fmt(common.argon2Parallel.perSecond)}/s in the bench process, ${pct(common.argon2Parallel.perSecond / argon2.ceiling)} of the hash ceiling; correct-password logins ran at ${pct(login.rps.median / common.argon2Parallel.perSecond)} of that.`,
+    );
+  }
   out.push("");
   out.push("<details><summary>Every round</summary>");
   out.push("");
