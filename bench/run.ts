@@ -342,9 +342,9 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
       );
     }
     if (wants("floor-sized-jwt") && common.floorLoad) {
-      // The JWT check's own yardstick: a bare node:http server sent the very requests of the session_jwt
-      // scenario (the seeded members' JWTs, about 1 KB each, where a token is 44 characters) and answering
-      // with a fixed body of the answer's size, in rounds alternating with the floor's like the checks.
+      // The JWT check's own yardstick: a bare node:http server, sent the very requests of the session_jwt
+      // scenario (the seeded members' JWTs, about 1 KB each, where a token is 44 characters), answers each with a
+      // fixed body of the answer's size; in rounds alternating with the floor's, as the checks are measured.
       const sized = await startSizedFloor("floor-sized-jwt", join(ROOT, "bench", "servers", "floor.mjs"));
       try {
         const load = floorSessionLoad(sized, seed.sessions, "session_jwt");
