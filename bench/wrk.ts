@@ -27,7 +27,7 @@ import {
 } from "./lib/gatehouse.js";
 import { ROOT, type ServerProcess, startServer, TMP } from "./lib/procs.js";
 import { ApiClient, BENCH_PASSWORD, seedThroughApi } from "./lib/seed-api.js";
-import { fmt, pct } from "./lib/stats.js";
+import { fmt, median, pct } from "./lib/stats.js";
 
 const flags = parseFlags(process.argv.slice(2));
 const rounds = numberFlag(flags, "rounds", 3);
@@ -147,15 +147,38 @@ async function main() {
       "| round | floor req/s (CPU µs) | kind | yardstick: bare server, same requests, 4.5 KB answer | Gatehouse check | check vs its yardstick |",
       "| ---: | ---: | --- | ---: | ---: | ---: |",
     ];
+    const floorCpu: number[] = [];
+    const byKind = new Map(
+      kinds.map((k) => [k.by, { yardstick: [] as WrkResult[], check: [] as WrkResult[] }]),
+    );
+    const ratios = new Map(kinds.map((k) => [k.by, { yardstick: [] as number[], check: [] as number[] }]));
     for (let round = 1; round <= rounds; round++) {
       const base = runWrk(floor);
+      floorCpu.push(base.cpuUs);
       for (const kind of kinds) {
         const yardstick = runWrk(sized, kind.script);
         const check = runWrk(gatehouse, kind.script);
+        byKind.get(kind.by)?.yardstick.push(yardstick);
+        byKind.get(kind.by)?.check.push(check);
+        ratios.get(kind.by)?.yardstick.push(yardstick.rps / base.rps);
+        ratios.get(kind.by)?.check.push(check.rps / base.rps);
         lines.push(
           `| ${round} | ${fmt(base.rps)} (${fmt(base.cpuUs)}) | ${kind.by} | ${pct(yardstick.rps / base.rps)} (${fmt(yardstick.cpuUs)} µs) | ${pct(check.rps / base.rps)} (${fmt(check.rps)} req/s, ${fmt(check.cpuUs)} µs) | ${pct(check.rps / yardstick.rps)} |`,
         );
       }
+    }
+    lines.push(
+      "",
+      `Medians over the ${rounds} rounds (server CPU per request: the floor ${fmt(median(floorCpu))} µs):`,
+      "",
+    );
+    for (const kind of kinds) {
+      const r = ratios.get(kind.by);
+      const m = byKind.get(kind.by);
+      if (!r || !m) continue;
+      lines.push(
+        `- ${kind.by}: the yardstick ${pct(median(r.yardstick))} of the floor (${fmt(median(m.yardstick.map((x) => x.cpuUs)))} µs), the check ${pct(median(r.check))} (${fmt(median(m.check.map((x) => x.cpuUs)))} µs).`,
+      );
     }
     console.log(lines.join("\n"));
   } finally {
