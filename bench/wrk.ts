@@ -4,6 +4,7 @@
  *   apt-get install wrk
  *   npm run bench:wrk                       SQLite; `-- --dialect postgres` with GATEHOUSE_BENCH_POSTGRES_URL
  *   npm run bench:wrk -- --rounds 5 --seconds 5
+ *   npm run bench:wrk -- --cpu-prof          the server's CPU profile, in $TMPDIR/gatehouse-bench/profiles
  *
  * Why a second load generator: autocannon runs in JavaScript on the same two cores and pays for every byte of a
  * 4.5 KB answer, so in `npm run bench` a bare server sending that answer is itself far below the floor and the
@@ -115,7 +116,12 @@ async function main() {
   });
   const db = await createBenchDatabase(dialect, "wrk", process.env.GATEHOUSE_BENCH_POSTGRES_URL);
   const project = await createBenchProject(db);
-  const gatehouse = await startGatehouse(db, { logLevel: "warn", name: `gatehouse-wrk-${dialect}` });
+  const cpuProfileDir = flags.has("cpu-prof") ? join(TMP, "profiles") : undefined;
+  const gatehouse = await startGatehouse(db, {
+    logLevel: "warn",
+    name: `gatehouse-wrk-${dialect}`,
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
+  });
   try {
     const hasher = (await import("../src/passwords/hasher.js")).createArgon2idHasher();
     const seed = await seedThroughApi(
