@@ -1,8 +1,18 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { constants, PerformanceObserver, performance } from "node:perf_hooks";
 import { afterEach, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type IdleCollection, type IdleCollectorOptions, startIdleCollector } from "./idle-collector.js";
+import { pathToFileURL } from "node:url";
+import {
+  flagsFrozen,
+  type IdleCollection,
+  type IdleCollectorOptions,
+  startIdleCollector,
+} from "./idle-collector.js";
 
 // Short intervals so a test takes a fraction of a second; the server's own are in IDLE_COLLECTOR_DEFAULTS.
 const FAST: IdleCollectorOptions = {
@@ -114,5 +124,35 @@ describe("idle collector", () => {
     busyFor(80);
     await sleep(FAST.intervalMs * FAST.quietSamples * 6);
     assert.equal(collections.length, 0);
+  });
+});
+
+describe("idle collector where V8's flags are frozen", () => {
+  it("reads node's flags, the command line's over NODE_OPTIONS", () => {
+    assert.equal(flagsFrozen([], ""), false);
+    assert.equal(flagsFrozen(["--freeze-flags-after-init"], ""), true);
+    assert.equal(flagsFrozen(["--freeze_flags_after_init"], ""), true);
+    assert.equal(flagsFrozen([], "--max-old-space-size=100 --freeze-flags-after-init"), true);
+    assert.equal(flagsFrozen(["--no-freeze-flags-after-init"], "--freeze-flags-after-init"), false);
+  });
+
+  it("starts and stops without touching them: setting a flag then would abort the process", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gatehouse-idle-"));
+    try {
+      const script = join(dir, "start.mts");
+      const module = pathToFileURL(join(import.meta.dirname, "idle-collector.ts")).href;
+      writeFileSync(
+        script,
+        `import { startIdleCollector } from ${JSON.stringify(module)};\nstartIdleCollector()();\nconsole.log("started");\n`,
+      );
+      const run = spawnSync(process.execPath, ["--freeze-flags-after-init", "--import", "tsx", script], {
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout.trim(), "started");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -27,8 +27,8 @@ export interface IdleCollection {
 }
 
 /**
- * Runs one full garbage collection when the process turns idle after work, so a node at rest gives back the heap
- * a burst grew.
+ * Runs one full garbage collection when the process turns idle after work, so that V8 can give back the heap a
+ * burst grew.
  *
  * Why: V8 shrinks a grown heap only from its memory reducer, and the reducer runs only after a full (mark-compact)
  * collection. A burst of requests that ends without one (young-generation collections only) leaves the heap
@@ -47,6 +47,8 @@ export function startIdleCollector(
   onCollect: (collection: IdleCollection) => void = () => {},
 ): () => void {
   const collect = fullCollection();
+  // Memory at rest is a nicety: a Node whose V8 will not hand out gc() runs the server without it.
+  if (collect === null) return () => {};
   let previous = performance.eventLoopUtilization();
   let quiet = 0;
   let busySinceCollection = false;
@@ -80,11 +82,36 @@ export function startIdleCollector(
 
 /**
  * V8's `gc()`, taken from a fresh context so the main context's globals stay as they were (no `gc` for
- * dependencies to find). The flag only makes the function available: it changes no collector behaviour.
+ * dependencies to find). The flag only makes the function available: it changes no collector behaviour. Null
+ * where it cannot be had.
  */
-function fullCollection(): () => void {
+function fullCollection(): (() => void) | null {
   const existing = (globalThis as { gc?: () => void }).gc;
   if (typeof existing === "function") return existing;
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
+  if (flagsFrozen()) return null;
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc: unknown = runInNewContext("typeof gc === 'function' ? gc : null");
+    return typeof gc === "function" ? (gc as () => void) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether node was started with V8's flags frozen after start-up (`--freeze-flags-after-init`; Node leaves them
+ * unfrozen by default). Setting a flag then aborts the whole process, which no try/catch can stop, so the
+ * collector must not try.
+ */
+export function flagsFrozen(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions = process.env.NODE_OPTIONS ?? "",
+): boolean {
+  let frozen = false;
+  for (const arg of [...nodeOptions.split(/\s+/), ...execArgv]) {
+    const flag = arg.replaceAll("_", "-");
+    if (flag === "--freeze-flags-after-init") frozen = true;
+    else if (flag === "--no-freeze-flags-after-init") frozen = false;
+  }
+  return frozen;
 }
