@@ -19,6 +19,7 @@ import {
   type HashCost,
   machine,
 } from "./lib/env.js";
+import { FLOOR_SCRIPT, SESSION_ANSWER_BYTES, startFloor } from "./lib/floors.js";
 import {
   type BenchDatabase,
   createBenchDatabase,
@@ -37,7 +38,7 @@ import {
   type Timing,
 } from "./lib/load.js";
 import { peerGetSessionLoad, peerSignInLoad, seedBetterAuth, startBetterAuth } from "./lib/peer.js";
-import { ROOT, type ServerProcess, startServer, TMP } from "./lib/procs.js";
+import { ROOT, type ServerProcess, TMP } from "./lib/procs.js";
 import { check, type Row, ratio, roundsDetail, table } from "./lib/report.js";
 import {
   CONNECTIONS,
@@ -99,12 +100,6 @@ interface Common {
  */
 const RESTING_SECONDS = 60;
 
-/**
- * The size of a sessions/authenticate answer for a bench member (member, organization, session and a JWT of
- * about 1.6 KB), measured on Gatehouse; the Fastify floor answers with a body this long.
- */
-const SESSION_ANSWER_BYTES = 4555;
-
 /** RSS and V8's committed heap after RESTING_SECONDS without a request (MB). */
 async function resting(server: ServerProcess): Promise<{ rssMb: number; heapTotalMb: number }> {
   await new Promise((r) => setTimeout(r, RESTING_SECONDS * 1000));
@@ -113,14 +108,8 @@ async function resting(server: ServerProcess): Promise<{ rssMb: number; heapTota
 }
 
 /** A floor server that answers every request with a fixed body as long as a real session answer. */
-function startSizedFloor(name: string, script: string): Promise<ServerProcess> {
-  return startServer({
-    name,
-    script,
-    env: { ANSWER_BYTES: String(SESSION_ANSWER_BYTES) },
-    healthPath: "/",
-    logFile: join(TMP, `${name}.log`),
-  });
+function startSizedFloor(name: string, script = FLOOR_SCRIPT): Promise<ServerProcess> {
+  return startFloor(name, { script, answerBytes: SESSION_ANSWER_BYTES });
 }
 
 /** Session-check requests to a floor server: the given sessions (nothing is looked up), with Basic auth. */
@@ -167,13 +156,7 @@ async function main() {
   try {
     if (wants("floor")) {
       log("floor: bare node:http");
-      const server = await startServer({
-        name: "floor",
-        script: join(ROOT, "bench", "servers", "floor.mjs"),
-        env: {},
-        healthPath: "/",
-        logFile: join(TMP, "floor.log"),
-      });
+      const server = await startFloor("floor");
       floorServer = server;
       const run = (s: number) =>
         runHttp({ url: server.url, paths: ["/"], connections: CONNECTIONS, ok: (c) => c === 200 }, s);
@@ -189,10 +172,7 @@ async function main() {
 async function benchEverything(common: Common, started: number): Promise<void> {
   if (wants("floor-sized")) {
     log("floor: bare node:http, POST with a session-sized answer");
-    common.sizedFloor = await measureSessionShapedFloor(
-      "floor-sized",
-      join(ROOT, "bench", "servers", "floor.mjs"),
-    );
+    common.sizedFloor = await measureSessionShapedFloor("floor-sized", FLOOR_SCRIPT);
   }
 
   if (wants("fastify-floor")) {
@@ -345,7 +325,7 @@ async function benchGatehouse(db: BenchDatabase, common: Common): Promise<string
       // The JWT check's own yardstick: a bare node:http server, sent the very requests of the session_jwt
       // scenario (the seeded members' JWTs, about 1 KB each, where a token is 44 characters), answers each with a
       // fixed body of the answer's size; in rounds alternating with the floor's, as the checks are measured.
-      const sized = await startSizedFloor("floor-sized-jwt", join(ROOT, "bench", "servers", "floor.mjs"));
+      const sized = await startSizedFloor("floor-sized-jwt");
       try {
         const load = floorSessionLoad(sized, seed.sessions, "session_jwt");
         const paired = await measurePaired(

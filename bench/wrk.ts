@@ -19,6 +19,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { numberFlag, parseFlags } from "./lib/args.js";
 import { buildServer, gitRevision, machine } from "./lib/env.js";
+import { SESSION_ANSWER_BYTES, startFloor } from "./lib/floors.js";
 import {
   basicAuth,
   createBenchDatabase,
@@ -26,7 +27,7 @@ import {
   type Dialect,
   startGatehouse,
 } from "./lib/gatehouse.js";
-import { ROOT, type ServerProcess, startServer, TMP } from "./lib/procs.js";
+import { type ServerProcess, TMP } from "./lib/procs.js";
 import { ApiClient, BENCH_PASSWORD, seedThroughApi } from "./lib/seed-api.js";
 import { fmt, median, pct } from "./lib/stats.js";
 
@@ -34,7 +35,6 @@ const flags = parseFlags(process.argv.slice(2));
 const rounds = numberFlag(flags, "rounds", 3);
 const seconds = numberFlag(flags, "seconds", 5);
 const dialect = (flags.get("dialect") ?? "sqlite") as Dialect;
-const SESSION_ANSWER_BYTES = 4555;
 const SCRIPTS = join(TMP, "wrk");
 
 interface WrkResult {
@@ -99,21 +99,8 @@ async function main() {
   rmSync(SCRIPTS, { recursive: true, force: true });
   mkdirSync(SCRIPTS, { recursive: true });
   buildServer();
-  const floorScript = join(ROOT, "bench", "servers", "floor.mjs");
-  const floor = await startServer({
-    name: "wrk-floor",
-    script: floorScript,
-    env: {},
-    healthPath: "/",
-    logFile: join(TMP, "wrk-floor.log"),
-  });
-  const sized = await startServer({
-    name: "wrk-floor-sized",
-    script: floorScript,
-    env: { ANSWER_BYTES: String(SESSION_ANSWER_BYTES) },
-    healthPath: "/",
-    logFile: join(TMP, "wrk-floor-sized.log"),
-  });
+  const floor = await startFloor("wrk-floor");
+  const sized = await startFloor("wrk-floor-sized", { answerBytes: SESSION_ANSWER_BYTES });
   const db = await createBenchDatabase(dialect, "wrk", process.env.GATEHOUSE_BENCH_POSTGRES_URL);
   const project = await createBenchProject(db);
   const cpuProfileDir = flags.has("cpu-prof") ? join(TMP, "profiles") : undefined;

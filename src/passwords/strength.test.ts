@@ -207,8 +207,10 @@ describe("checkStrength with the LUDS policy", () => {
   });
 });
 
-/** Runs an ES module script in a new Node process under tsx, so nothing this test file loaded is loaded there. */
-/** Runs `script` in a fresh node process; fails if it has not exited within 30 s (a thread left running). */
+/**
+ * Runs an ES module script in a new Node process under tsx, so nothing this test file loaded is loaded there;
+ * fails if it has not exited within 30 s (a thread left running).
+ */
 async function runInFreshProcess(script: string): Promise<string> {
   const { stdout } = await promisify(execFile)(
     process.execPath,

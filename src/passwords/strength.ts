@@ -7,8 +7,8 @@ import { createStrengthWorkerClient } from "./strength-client.js";
  * (strength-client.ts): this module must not import @zxcvbn-ts/core or its dictionaries, so that an idle server
  * does not carry their ~48 MB and no analysis blocks the event loop. Only a compact copy of the breached list is
  * kept here, handed over by a short-lived worker at the first breach check of a login (breached-passwords.ts).
- * The limits and LUDS need no
- * dictionary and are answered here; the worker is asked only when its answer can change the result.
+ * The limits and LUDS need no dictionary and are answered here; the worker is asked only when its answer can
+ * change the result.
  */
 const strengthWorker = createStrengthWorkerClient();
 
@@ -51,9 +51,9 @@ export function exceedsPasswordLimits(password: string): boolean {
 
 /**
  * True when the password (NFKC, case-insensitively) is in the breached list (breached-passwords.ts), looked up
- * on this thread (in the compact copy): logins make this check, and should neither wait for nor keep up the zxcvbn worker. Every
- * entry is ASCII and at most 20 characters; NFKC and lower-casing never turn more than 256 code points into
- * such a string, so input over the limits is answered "no" without looking.
+ * on this thread (in the compact copy): logins make this check, and should neither wait for nor keep up the
+ * zxcvbn worker. Every entry is ASCII and at most 20 characters; NFKC and lower-casing never turn more than
+ * 256 code points into such a string, so input over the limits is answered "no" without looking.
  */
 export async function isBreached(password: string): Promise<boolean> {
   if (exceedsPasswordLimits(password)) return false;
