@@ -4,7 +4,8 @@
  *   apt-get install wrk
  *   npm run bench:wrk                       SQLite; `-- --dialect postgres` with GATEHOUSE_BENCH_POSTGRES_URL
  *   npm run bench:wrk -- --rounds 5 --seconds 5
- *   npm run bench:wrk -- --cpu-prof          the server's CPU profile, in $TMPDIR/gatehouse-bench/profiles
+ *   npm run bench:wrk -- --cpu-prof          profiles Gatehouse and the yardstick ($TMPDIR/gatehouse-bench/profiles)
+ *                                           and prints where each request's main-thread time went, stage by stage
  *
  * Why a second load generator: autocannon runs in JavaScript on the same two cores and pays for every byte of a
  * 4.5 KB answer, so in `npm run bench` a bare server sending that answer is itself far below the floor and the
@@ -29,6 +30,7 @@ import {
 } from "./lib/gatehouse.js";
 import { type ServerProcess, TMP } from "./lib/procs.js";
 import { ApiClient, BENCH_PASSWORD, seedThroughApi } from "./lib/seed-api.js";
+import { mainThreadProfile, monotonicUs, STAGE_NAMES, stageTimes, type Window } from "./lib/stages.js";
 import { fmt, median, pct } from "./lib/stats.js";
 
 const flags = parseFlags(process.argv.slice(2));
@@ -41,6 +43,9 @@ interface WrkResult {
   rps: number;
   /** Server CPU per request over the run, from /proc (µs). */
   cpuUs: number;
+  requests: number;
+  /** When the load ran, on the clock CPU profiles are stamped with. */
+  window: Window;
 }
 
 /** A Lua script that sends the session-check requests, one body after the other, with Basic auth. */
@@ -66,19 +71,21 @@ end
 
 function runWrk(server: ServerProcess, script?: string, duration = seconds): WrkResult {
   const cpuBefore = server.cpuSeconds();
+  const fromUs = monotonicUs();
   const out = execFileSync(
     "wrk",
     ["-t2", "-c10", `-d${duration}s`, ...(script ? ["-s", script] : []), `${server.url}/`],
     { encoding: "utf8" },
   );
   const cpu = server.cpuSeconds() - cpuBefore;
+  const window = { fromUs, toUs: monotonicUs() };
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   // wrk counts answers outside 2xx/3xx: any of them means the figure is not of the path it names.
   if (/Non-2xx or 3xx responses/.test(out) || !(requests > 0)) {
     throw new Error(`wrk against ${server.name}: not every answer was 200\n${out}`);
   }
-  return { rps, cpuUs: (cpu / requests) * 1e6 };
+  return { rps, cpuUs: (cpu / requests) * 1e6, requests, window };
 }
 
 function hasWrk(): boolean {
@@ -99,16 +106,21 @@ async function main() {
   rmSync(SCRIPTS, { recursive: true, force: true });
   mkdirSync(SCRIPTS, { recursive: true });
   buildServer();
+  const cpuProfileDir = flags.has("cpu-prof") ? join(TMP, "profiles") : undefined;
   const floor = await startFloor("wrk-floor");
-  const sized = await startFloor("wrk-floor-sized", { answerBytes: SESSION_ANSWER_BYTES });
+  const sized = await startFloor("wrk-floor-sized", {
+    answerBytes: SESSION_ANSWER_BYTES,
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
+  });
   const db = await createBenchDatabase(dialect, "wrk", process.env.GATEHOUSE_BENCH_POSTGRES_URL);
   const project = await createBenchProject(db);
-  const cpuProfileDir = flags.has("cpu-prof") ? join(TMP, "profiles") : undefined;
   const gatehouse = await startGatehouse(db, {
     logLevel: "warn",
     name: `gatehouse-wrk-${dialect}`,
     ...(cpuProfileDir ? { cpuProfileDir } : {}),
   });
+  const lines: string[] = [];
+  const byKind = new Map<string, { yardstick: WrkResult[]; check: WrkResult[] }>();
   try {
     const hasher = (await import("../src/passwords/hasher.js")).createArgon2idHasher();
     const seed = await seedThroughApi(
@@ -132,18 +144,16 @@ async function main() {
       runWrk(sized, kind.script, 2);
       runWrk(gatehouse, kind.script, 2);
     }
-    const lines = [
+    lines.push(
       `# Session checks under wrk: ${dialect === "sqlite" ? "SQLite" : "PostgreSQL"}`,
       "",
       `${machine()}; revision ${gitRevision()}; wrk -t2 -c10, ${rounds} rounds of ${seconds} s; 200 sessions from real password logins, round-robin. Ratios are to the floor of the same round; CPU is the server process's, per request.`,
       "",
       "| round | floor req/s (CPU µs) | kind | yardstick: bare server, same requests, 4.5 KB answer | Gatehouse check | check vs its yardstick |",
       "| ---: | ---: | --- | ---: | ---: | ---: |",
-    ];
-    const floorCpu: number[] = [];
-    const byKind = new Map(
-      kinds.map((k) => [k.by, { yardstick: [] as WrkResult[], check: [] as WrkResult[] }]),
     );
+    const floorCpu: number[] = [];
+    for (const k of kinds) byKind.set(k.by, { yardstick: [], check: [] });
     const ratios = new Map(kinds.map((k) => [k.by, { yardstick: [] as number[], check: [] as number[] }]));
     for (let round = 1; round <= rounds; round++) {
       const base = runWrk(floor);
@@ -173,13 +183,58 @@ async function main() {
         `- ${kind.by}: the yardstick ${pct(median(r.yardstick))} of the floor (${fmt(median(m.yardstick.map((x) => x.cpuUs)))} µs), the check ${pct(median(r.check))} (${fmt(median(m.check.map((x) => x.cpuUs)))} µs).`,
       );
     }
-    console.log(lines.join("\n"));
   } finally {
     await gatehouse.stop();
     await Promise.all([floor.stop(), sized.stop()]);
     await project.close();
     await db.drop();
   }
+  if (cpuProfileDir) lines.push("", ...stagesTable(cpuProfileDir, sized.pid, gatehouse.pid, byKind));
+  console.log(lines.join("\n"));
+}
+
+/**
+ * Main-thread µs per request by stage, for each kind's yardstick and check, pooled over the rounds (the
+ * profiles are written when the servers exit).
+ */
+function stagesTable(
+  dir: string,
+  yardstickPid: number,
+  gatehousePid: number,
+  byKind: Map<string, { yardstick: WrkResult[]; check: WrkResult[] }>,
+): string[] {
+  const yardstickProfile = mainThreadProfile(dir, yardstickPid);
+  const gatehouseProfile = mainThreadProfile(dir, gatehousePid);
+  if (!yardstickProfile || !gatehouseProfile) return [`(no CPU profile found in ${dir})`];
+  const columns: { title: string; perRequest: Map<string, number> }[] = [];
+  for (const [kind, runs] of byKind) {
+    for (const [title, file, list] of [
+      ["yardstick", yardstickProfile, runs.yardstick],
+      ["check", gatehouseProfile, runs.check],
+    ] as const) {
+      const requests = list.reduce((a, r) => a + r.requests, 0);
+      const times = stageTimes(
+        file,
+        list.map((r) => r.window),
+      );
+      columns.push({
+        title: `${kind}: ${title}`,
+        perRequest: new Map([...times].map(([stage, us]) => [stage, us / requests])),
+      });
+    }
+  }
+  const total = (c: (typeof columns)[number]) => [...c.perRequest.values()].reduce((a, b) => a + b, 0);
+  return [
+    "Where each request's main-thread time went (µs per request, from the CPU profiles of the yardstick and of Gatehouse, pooled over the rounds; the profiler adds its own cost to both):",
+    "",
+    `| stage | ${columns.map((c) => c.title).join(" | ")} |`,
+    `| --- | ${columns.map(() => "---:").join(" | ")} |`,
+    ...STAGE_NAMES.map(
+      (stage) =>
+        `| ${stage} | ${columns.map((c) => (c.perRequest.get(stage) ?? 0).toFixed(1)).join(" | ")} |`,
+    ),
+    `| **main thread busy** | ${columns.map((c) => `**${total(c).toFixed(1)}**`).join(" | ")} |`,
+  ];
 }
 
 await main();

@@ -16,11 +16,12 @@ export const FLOOR_SCRIPT = join(ROOT, "bench", "servers", "floor.mjs");
  */
 export function startFloor(
   name: string,
-  options: { script?: string; answerBytes?: number } = {},
+  options: { script?: string; answerBytes?: number; cpuProfileDir?: string } = {},
 ): Promise<ServerProcess> {
   return startServer({
     name,
     script: options.script ?? FLOOR_SCRIPT,
+    ...(options.cpuProfileDir ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] } : {}),
     env: options.answerBytes ? { ANSWER_BYTES: String(options.answerBytes) } : {},
     healthPath: "/",
     logFile: join(TMP, `${name}.log`),
