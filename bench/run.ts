@@ -512,17 +512,16 @@ function render(
         "×",
       ),
     );
+  // With --cpu-prof the server holds every sample and code entry the profiler recorded since its start (an
+  // `--only jwks` run rested at 125 MB after seeding profiled, 99 MB without it), so its memory is not read
+  // against the target.
+  const memory = (label: string, rssMb: number) =>
+    cpuProfileDir
+      ? `| ${label} | ${fmt(rssMb)} MB | ≤ 120 MB | not read: a profiled run (--cpu-prof) holds the profiler's memory too |`
+      : check(label, rssMb, 120, false, " MB");
+  out.push(memory(`idle RSS at rest after start (${RESTING_SECONDS} s)`, extra.restingStart.rssMb));
   out.push(
-    check(`idle RSS at rest after start (${RESTING_SECONDS} s)`, extra.restingStart.rssMb, 120, false, " MB"),
-  );
-  out.push(
-    check(
-      `idle RSS at rest after seeding (200 logins; ${RESTING_SECONDS} s)`,
-      extra.restingSeeded.rssMb,
-      120,
-      false,
-      " MB",
-    ),
+    memory(`idle RSS at rest after seeding (200 logins; ${RESTING_SECONDS} s)`, extra.restingSeeded.rssMb),
   );
   const yardsticks: string[] = [];
   const sized = common.sizedFloor && floor ? common.sizedFloor.rps.median / floor.rps.median : undefined;
