@@ -200,6 +200,37 @@ describe("sessions/authenticate: repeated checks answered before Fastify", () =>
     assert.equal(front.answered, answered);
   });
 
+  it("keys a request with two Authorization headers on the one Fastify reads", async () => {
+    const member = await activeMember(server, org);
+    const body = JSON.stringify({ session_token: member.session_token });
+    await warm(server, body);
+    const front = frontOf(server);
+    const answered = front.answered;
+    const basic = `Basic ${Buffer.from(`${server.project.project_id}:${server.project.secret}`).toString("base64")}`;
+    const { port } = new URL(server.url);
+    // A raw request (fetch would fold the two into one): wrong credentials first, then the ones whose answer is
+    // kept. Node and Fastify read the first, so the answer must be Fastify's 401: a front keying its answers on
+    // any other copy would serve the kept 200 to the wrong credentials.
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write(
+          `POST ${PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+            `Authorization: Basic bm9ib2R5Om5vdGhpbmc=\r\nAuthorization: ${basic}\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      });
+      let text = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    assert.match(reply, /^HTTP\/1\.1 401 /);
+    assert.equal(front.answered, answered, "Fastify answered it, not the front");
+  });
+
   it("survives a client that leaves in the middle of its body", async () => {
     const member = await activeMember(server, org);
     const { port } = new URL(server.url);

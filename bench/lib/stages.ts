@@ -51,16 +51,18 @@ const STAGES: ReadonlyArray<readonly [string, (f: Frame) => boolean]> = [
       ) ||
       (f.url.includes("/dist/") && !f.url.endsWith("/session-check-front.js")),
   ],
-  [
-    "HTTP parsing",
-    (f) => /node:_http_(common|incoming)$/.test(f.url) || f.functionName === "parserOnIncoming",
-  ],
   ["native, unattributed ((program))", (f) => f.functionName === "(program)"],
 ];
-const OTHER = "other (streams, events, response, timers)";
+/**
+ * Samples whose innermost JavaScript frame is Node's HTTP parser glue. Told by the innermost frame, not by any
+ * frame on the stack: the parser's callbacks are on the stack of everything a request listener does.
+ */
+const PARSING = "HTTP parsing and headers";
+const isParsing = (f: Frame) => /^node:_http_(common|incoming)$/.test(f.url);
+const OTHER = "other (streams, events, the front, response, timers)";
 
 /** Stage names in report order. */
-export const STAGE_NAMES: readonly string[] = [...STAGES.map(([name]) => name), OTHER];
+export const STAGE_NAMES: readonly string[] = [...STAGES.map(([name]) => name), PARSING, OTHER];
 
 /** Busy main-thread µs by stage within the windows (idle time is left out). */
 export function stageTimes(file: string, windows: readonly Window[]): Map<string, number> {
@@ -77,8 +79,12 @@ export function stageTimes(file: string, windows: readonly Window[]): Map<string
       frames.push((byId.get(cur) as ProfileNode).callFrame);
     }
     const leaf = frames[0] as Frame;
+    const innermostJs = frames.find((f) => f.url !== "");
     const stage =
-      leaf.functionName === "(idle)" ? null : (STAGES.find(([, test]) => frames.some(test))?.[0] ?? OTHER);
+      leaf.functionName === "(idle)"
+        ? null
+        : (STAGES.find(([, test]) => frames.some(test))?.[0] ??
+          (innermostJs && isParsing(innermostJs) ? PARSING : OTHER));
     stageOf.set(id, stage);
     return stage;
   };
