@@ -12,21 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { numberFlag } from "./lib/args.js";
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-  children?: number[];
-}
-
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-  startTime: number;
-  endTime: number;
-}
+import type { Profile } from "./lib/stages.js";
 
 const files = process.argv.slice(2).filter((a) => !a.startsWith("--") && !/^\d+$/.test(a));
 const topIndex = process.argv.indexOf("--top");

@@ -10,17 +10,20 @@ import { join } from "node:path";
  * Comparing the two servers' profiles stage by stage, per request, answers it.
  */
 
-interface ProfileNode {
+/** A V8 CPU profile (`node --cpu-prof`), as far as the bench reads it. */
+export interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
   children?: number[];
 }
 
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
   startTime: number;
+  endTime: number;
 }
 
 /** A stretch of the profile, in the monotonic clock's µs (V8's profile timestamps and `monotonicUs()` agree). */
