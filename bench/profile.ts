@@ -10,9 +10,8 @@
  * window (seconds from the profile's start) instead, such as the flood scenario's idle rounds, which
  * `--timeline` (the main thread's busy share in each second) helps to find.
  */
-import { readFileSync } from "node:fs";
 import { numberFlag } from "./lib/args.js";
-import type { Profile } from "./lib/stages.js";
+import { readProfile } from "./lib/stages.js";
 
 const files = process.argv.slice(2).filter((a) => !a.startsWith("--") && !/^\d+$/.test(a));
 const topIndex = process.argv.indexOf("--top");
@@ -43,7 +42,7 @@ function where(url: string): string {
 }
 
 for (const file of files) {
-  const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
+  const profile = readProfile(file);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

@@ -30,7 +30,14 @@ import {
 } from "./lib/gatehouse.js";
 import { type ServerProcess, TMP } from "./lib/procs.js";
 import { ApiClient, BENCH_PASSWORD, seedThroughApi } from "./lib/seed-api.js";
-import { mainThreadProfile, monotonicUs, STAGE_NAMES, stageTimes, type Window } from "./lib/stages.js";
+import {
+  mainThreadProfile,
+  monotonicUs,
+  readProfile,
+  STAGE_NAMES,
+  stageTimes,
+  type Window,
+} from "./lib/stages.js";
 import { fmt, median, pct } from "./lib/stats.js";
 
 const flags = parseFlags(process.argv.slice(2));
@@ -203,18 +210,20 @@ function stagesTable(
   gatehousePid: number,
   byKind: Map<string, { yardstick: WrkResult[]; check: WrkResult[] }>,
 ): string[] {
-  const yardstickProfile = mainThreadProfile(dir, yardstickPid);
-  const gatehouseProfile = mainThreadProfile(dir, gatehousePid);
-  if (!yardstickProfile || !gatehouseProfile) return [`(no CPU profile found in ${dir})`];
+  const yardstickFile = mainThreadProfile(dir, yardstickPid);
+  const gatehouseFile = mainThreadProfile(dir, gatehousePid);
+  if (!yardstickFile || !gatehouseFile) return [`(no CPU profile found in ${dir})`];
+  const yardstickProfile = readProfile(yardstickFile);
+  const gatehouseProfile = readProfile(gatehouseFile);
   const columns: { title: string; perRequest: Map<string, number> }[] = [];
   for (const [kind, runs] of byKind) {
-    for (const [title, file, list] of [
+    for (const [title, profile, list] of [
       ["yardstick", yardstickProfile, runs.yardstick],
       ["check", gatehouseProfile, runs.check],
     ] as const) {
       const requests = list.reduce((a, r) => a + r.requests, 0);
       const times = stageTimes(
-        file,
+        profile,
         list.map((r) => r.window),
       );
       columns.push({

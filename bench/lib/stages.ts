@@ -68,8 +68,7 @@ const OTHER = "other (streams, events, the front, response, timers)";
 export const STAGE_NAMES: readonly string[] = [...STAGES.map(([name]) => name), PARSING, OTHER];
 
 /** Busy main-thread µs by stage within the windows (idle time is left out). */
-export function stageTimes(file: string, windows: readonly Window[]): Map<string, number> {
-  const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
+export function stageTimes(profile: Profile, windows: readonly Window[]): Map<string, number> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -106,6 +105,11 @@ export function stageTimes(file: string, windows: readonly Window[]): Map<string
 /** The clock V8's CPU profiles are stamped with (CLOCK_MONOTONIC), in µs. */
 export function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** A `.cpuprofile` file, parsed (they run to tens of MB: read each once). */
+export function readProfile(file: string): Profile {
+  return JSON.parse(readFileSync(file, "utf8")) as Profile;
 }
 
 /** The main thread's profile of process `pid` in `dir` (`node --cpu-prof` names it CPU.<date>.<time>.<pid>.0.<n>). */

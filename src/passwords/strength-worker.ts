@@ -8,9 +8,10 @@ import { breachedKey, breachedSet } from "./breached-passwords.js";
  * The password-strength worker thread, started and stopped by strength-client.ts. It is the only module that
  * imports zxcvbn-ts's analyser and dictionaries (breached-list-worker.ts loads only language-common's password
  * list, for the breach check of logins: breached-passwords.ts): they take ~48 MB of heap and each analysis
- * milliseconds of CPU, so they live here, off the event loop, and only while passwords are being checked. The main thread
- * must never import this file (only its types). Policy (limits, truncation, LUDS, verdicts) stays in strength.ts; this file answers
- * two questions: is the password in the breached list, and what does zxcvbn say about it.
+ * milliseconds of CPU, so they live here, off the event loop, and only while passwords are being checked. The
+ * main thread must never import this file (only its types). Policy (limits, truncation, LUDS, verdicts) stays in
+ * strength.ts; this file answers two questions: is the password in the breached list, and what does zxcvbn say
+ * about it.
  */
 
 /** One question. `breach`: the password to look up, or null; `zxcvbn`: what to analyse, or null. */
